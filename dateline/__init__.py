@@ -1,0 +1,1 @@
+"""Dateline: crawled news pages into clean, structured, searchable records."""
