@@ -1,0 +1,206 @@
+"""The main job: read inputs, extract articles, store them, and account for every document.
+
+Runs are idempotent and resumable: the ingest log in the store records each source with the
+fingerprint of what was read, so a restarted run (even after SIGKILL) skips what is already done;
+article ids are content-derived, so the same article is never stored twice. Work is committed in
+batches, each batch one transaction: a killed run loses at most its in-flight batch, which the next
+run redoes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dateline.errors import InputError, SkipDocument
+from dateline.extract import extract_document
+from dateline.models import Article, RawDocument
+from dateline.sources import Limits, SourceFailure, SourceSkip, iter_inputs
+from dateline.storage import SourceOutcome, Store
+
+BATCH_SIZE = 64
+
+
+@dataclass
+class RunSummary:
+    """What one run did: every document read ends in exactly one of the counted outcomes."""
+
+    read: int = 0
+    stored: int = 0
+    unchanged: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
+    failures: list[SourceOutcome] = field(default_factory=list)
+    warnings: Counter[str] = field(default_factory=Counter)
+    ignored: Counter[str] = field(default_factory=Counter)
+    """Records that are not documents (WARC request/metadata records, images): not counted as read."""
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "read": self.read,
+            "stored": self.stored,
+            "unchanged": self.unchanged,
+            "skipped": sum(self.skipped.values()),
+            "skipped_by_reason": dict(sorted(self.skipped.items())),
+            "failed": sum(self.failed.values()),
+            "failed_by_reason": dict(sorted(self.failed.items())),
+            "failures": [{"source": f.source, "reason": f.reason, "detail": f.detail} for f in self.failures],
+            "warnings_by_kind": dict(sorted(self.warnings.items())),
+            "ignored_records": dict(sorted(self.ignored.items())),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Processed:
+    """The result of extracting one document: an article, or an outcome without one."""
+
+    outcome: SourceOutcome
+    article: Article | None = None
+
+
+def process_document(raw: RawDocument) -> Processed:
+    """Extract one raw document; never raises for a bad document (the reason goes in the outcome)."""
+    fingerprint = raw.fingerprint()
+    try:
+        article = extract_document(raw)
+    except InputError as exc:
+        return Processed(SourceOutcome(raw.source, fingerprint, "failed", reason=exc.reason, detail=exc.detail))
+    except SkipDocument as exc:
+        return Processed(SourceOutcome(raw.source, fingerprint, "skipped", reason=exc.reason))
+    except Exception as exc:  # a bug or a library failure on one page must not stop the batch
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        return Processed(SourceOutcome(raw.source, fingerprint, "failed", reason="extraction-error", detail=detail))
+    return Processed(SourceOutcome(raw.source, fingerprint, "stored", article_id=article.id), article)
+
+
+Item = RawDocument | SourceFailure | SourceSkip
+
+
+def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Ingestor:
+    """Runs documents through extraction into a store, in committed batches.
+
+    ``workers > 1`` extracts each batch in a process pool (bounded: one batch in flight), so
+    memory stays flat however large the input.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        workers: int = 1,
+        batch_size: int = BATCH_SIZE,
+        on_progress: Callable[[RunSummary, str], None] | None = None,
+        max_failures_listed: int = 50,
+    ) -> None:
+        self.store = store
+        self.workers = max(1, workers)
+        self.batch_size = batch_size
+        self.on_progress = on_progress
+        self.max_failures_listed = max_failures_listed
+
+    def run(self, items: Iterable[Item]) -> RunSummary:
+        """Process every item; returns the run summary."""
+        summary = RunSummary()
+        started = time.perf_counter()
+        pool = multiprocessing.get_context("fork").Pool(self.workers) if self.workers > 1 else None
+        try:
+            for batch in _batches(items, self.batch_size):
+                self._run_batch(batch, summary, pool)
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _run_batch(self, batch: list[Item], summary: RunSummary, pool: Any) -> None:
+        outcomes: list[SourceOutcome] = []
+        todo: list[RawDocument] = []
+        docs = [item for item in batch if isinstance(item, RawDocument)]
+        known = self.store.known_sources(d.source for d in docs)
+        seen_in_batch: set[str] = set()
+        for item in batch:
+            if isinstance(item, SourceSkip):
+                summary.ignored[item.reason] += 1
+                continue
+            summary.read += 1
+            if isinstance(item, SourceFailure):
+                outcomes.append(SourceOutcome(item.source, "", "failed", reason=item.reason, detail=item.detail))
+                continue
+            if item.source in seen_in_batch:
+                # The same source twice in one run (a path given twice): count it once.
+                summary.unchanged += 1
+                continue
+            seen_in_batch.add(item.source)
+            if known.get(item.source) == item.fingerprint():
+                summary.unchanged += 1
+                continue
+            todo.append(item)
+        results = pool.map(process_document, todo, chunksize=4) if pool is not None and len(todo) > 1 else [
+            process_document(d) for d in todo
+        ]
+        articles: list[Article] = []
+        batch_ids: set[str] = set()
+        for result in results:
+            outcome = result.outcome
+            if result.article is not None:
+                for warning in result.article.warnings:
+                    summary.warnings[warning.split(":", 1)[0]] += 1
+                if result.article.id in batch_ids:
+                    outcome = SourceOutcome(outcome.source, outcome.fingerprint, "unchanged", outcome.article_id)
+                else:
+                    batch_ids.add(result.article.id)
+                    articles.append(result.article)
+            outcomes.append(outcome)
+        upsert = self.store.write_batch(articles, outcomes)
+        summary.stored += upsert.inserted
+        summary.unchanged += upsert.unchanged + sum(1 for o in outcomes if o.status == "unchanged")
+        for o in outcomes:
+            if o.status == "skipped":
+                summary.skipped[o.reason or "unknown"] += 1
+            elif o.status == "failed":
+                summary.failed[o.reason or "unknown"] += 1
+                if len(summary.failures) < self.max_failures_listed:
+                    summary.failures.append(o)
+        if self.on_progress is not None:
+            self.on_progress(summary, batch[-1].source if batch else "")
+
+
+def ingest(
+    paths: Sequence[str],
+    store: Store,
+    limits: Limits | None = None,
+    workers: int = 1,
+    on_progress: Callable[[RunSummary, str], None] | None = None,
+) -> RunSummary:
+    """Ingest files, directories, globs, WARCs or JSONL into ``store``; returns the run summary."""
+    items = iter_inputs(paths, limits or Limits())
+    return Ingestor(store, workers=workers, on_progress=on_progress).run(items)
+
+
+def extract_stream(paths: Sequence[str], limits: Limits | None = None) -> Iterator[Processed | SourceFailure]:
+    """Extract without a store: yields one result per document (failures included), in input order."""
+    for item in iter_inputs(paths, limits or Limits()):
+        if isinstance(item, SourceSkip):
+            continue
+        if isinstance(item, SourceFailure):
+            yield item
+            continue
+        yield process_document(item)

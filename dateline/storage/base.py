@@ -1,0 +1,98 @@
+"""The one Store interface every backend implements (memory fake, SQLite, later PostgreSQL).
+
+A store holds articles keyed by their content-derived id, plus an ingest log keyed by source
+(what was read from where, with what outcome) so that runs are idempotent and resumable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from dateline.models import Article
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result: the article's identity, a ranked score and a highlighted snippet.
+
+    The snippet marks matches with ``[`` and ``]`` (plain text; renderers escape it).
+    """
+
+    id: str
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published: str | None
+    snippet: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """What happened to one input document: ``stored``, ``unchanged``, ``skipped`` or ``failed``."""
+
+    source: str
+    fingerprint: str
+    status: str
+    article_id: str | None = None
+    reason: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """How many articles a batch inserted, and how many were already stored unchanged."""
+
+    inserted: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A full-text query with filters; dates are ISO strings compared against ``published``."""
+
+    text: str
+    outlet: str | None = None
+    since: str | None = None
+    until: str | None = None
+    limit: int = 20
+    offset: int = 0
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Where articles live. Every method is safe to call repeatedly (idempotent writes)."""
+
+    def write_batch(self, articles: Iterable[Article], outcomes: Iterable[SourceOutcome]) -> UpsertResult:
+        """Atomically upsert articles and record source outcomes (all or nothing)."""
+        ...
+
+    def get(self, article_id: str) -> Article | None:
+        """The article with this id (a unique id prefix of 6+ characters is accepted), or None."""
+        ...
+
+    def known_sources(self, sources: Iterable[str]) -> dict[str, str]:
+        """Map each already-processed source to the fingerprint recorded for it."""
+        ...
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        """Ranked full-text search with snippets, filtered by outlet and published date range."""
+        ...
+
+    def iter_articles(self, batch_size: int = 500) -> Iterator[Article]:
+        """Every article, in id order, streamed."""
+        ...
+
+    def failures(self) -> list[SourceOutcome]:
+        """Sources whose last outcome was a failure."""
+        ...
+
+    def stats(self) -> dict[str, object]:
+        """Counts: articles, failures, skipped, sources, outlets (a dict ready for JSON)."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...

@@ -1,0 +1,85 @@
+"""In-memory store: the reference fake the contract tests hold every backend to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from dateline.models import Article
+from dateline.storage.base import SearchHit, SearchQuery, SourceOutcome, UpsertResult
+from dateline.storage.common import in_date_range, resolve_prefix, stats_from
+
+_WORD = re.compile(r"\w+")
+
+
+class MemoryStore:
+    """A dict-backed :class:`~dateline.storage.base.Store` (not persistent)."""
+
+    def __init__(self) -> None:
+        self._articles: dict[str, Article] = {}
+        self._sources: dict[str, SourceOutcome] = {}
+
+    def write_batch(self, articles: Iterable[Article], outcomes: Iterable[SourceOutcome]) -> UpsertResult:
+        """Upsert articles (same id and same record = unchanged) and record outcomes."""
+        inserted = unchanged = 0
+        for article in articles:
+            if article.id in self._articles:
+                unchanged += 1
+            else:
+                inserted += 1
+            self._articles[article.id] = article
+        for outcome in outcomes:
+            self._sources[outcome.source] = outcome
+        return UpsertResult(inserted, unchanged)
+
+    def get(self, article_id: str) -> Article | None:
+        """Look up by id or unique prefix."""
+        full = resolve_prefix(article_id, self._articles)
+        return self._articles.get(full) if full else None
+
+    def known_sources(self, sources: Iterable[str]) -> dict[str, str]:
+        """Fingerprints of sources already processed."""
+        return {s: self._sources[s].fingerprint for s in sources if s in self._sources}
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        """Naive ranking: all query words must occur; score is the number of occurrences."""
+        words = [w.lower() for w in _WORD.findall(query.text)]
+        hits: list[SearchHit] = []
+        for article in self._articles.values():
+            if query.outlet and (article.outlet or "").lower() != query.outlet.lower():
+                continue
+            if not in_date_range(article.dates.published, query.since, query.until):
+                continue
+            haystack = f"{article.title or ''}\n{article.text}".lower()
+            tokens = _WORD.findall(haystack)
+            if not words or not all(w in tokens for w in words):
+                continue
+            score = float(sum(tokens.count(w) for w in words))
+            first = min(haystack.find(w) for w in words)
+            start = max(0, first - 60)
+            snippet = article.text[start : start + 160].replace("\n", " ")
+            hits.append(
+                SearchHit(article.id, article.title, article.outlet, article.url, article.dates.published, snippet, score)
+            )
+        hits.sort(key=lambda h: (-h.score, h.id))
+        return hits[query.offset : query.offset + query.limit]
+
+    def iter_articles(self, batch_size: int = 500) -> Iterator[Article]:
+        """Articles in id order."""
+        for key in sorted(self._articles):
+            yield self._articles[key]
+
+    def failures(self) -> list[SourceOutcome]:
+        """Outcomes whose status is ``failed``."""
+        return sorted((o for o in self._sources.values() if o.status == "failed"), key=lambda o: o.source)
+
+    def stats(self) -> dict[str, object]:
+        """Counts by kind."""
+        return stats_from(
+            articles=len(self._articles),
+            outcomes=[(o.status, o.reason) for o in self._sources.values()],
+            outlets=[a.outlet for a in self._articles.values()],
+        )
+
+    def close(self) -> None:
+        """Nothing to release."""
