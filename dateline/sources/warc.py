@@ -180,6 +180,11 @@ class _WarcReader:
             elif stop == "eof":
                 break
             else:
+                nxt = self._scan(max(pos, last_pos) + 1)
+                if stop == "error" and nxt is None and pending is not None:
+                    # Damage running to the end of the file: usually a record cut mid-header.
+                    yield from self._end(pending, error)
+                    return
                 if pending is not None and stop != "jump":
                     yield self._finish(pending, None)
                     pending = None
@@ -189,26 +194,37 @@ class _WarcReader:
                         CORRUPT,
                         f"damaged WARC data after the record at byte {max(last_pos, 0)}: {error}",
                     )
-                nxt = self._scan(max(pos, last_pos) + 1)
             if nxt is None:
                 if pending is not None:
                     yield self._finish(pending, self.size)
                 return
             pos, probing = nxt, True
 
-        # Clean end of iteration: check the tail for a cut record.
         if pending is not None:
-            truncated_last, cut_at = self._tail(pending)
-            if truncated_last and not isinstance(pending.item, SourceFailure):
-                yield SourceFailure(pending.source, TRUNCATED, "the file ends inside this record")
-            else:
-                yield self._finish(pending, self.size)
-            if cut_at is not None:
-                yield SourceFailure(
-                    f"{self.path}#@{cut_at}",
-                    TRUNCATED,
-                    f"the file ends inside a record starting at byte {cut_at}",
-                )
+            yield from self._end(pending, None)
+
+    def _end(self, pending: _Pending, error: str | None) -> Iterator[SourceItem]:
+        """The file is over: settle the last record, checking the tail for a cut record.
+
+        ``error`` is FastWARC's complaint when the iteration ended on damage rather than cleanly.
+        """
+        truncated_last, cut_at = self._tail(pending)
+        if truncated_last and not isinstance(pending.item, SourceFailure):
+            yield SourceFailure(pending.source, TRUNCATED, "the file ends inside this record")
+            return
+        yield self._finish(pending, self.size)
+        if cut_at is not None:
+            yield SourceFailure(
+                f"{self.path}#@{cut_at}",
+                TRUNCATED,
+                f"the file ends inside a record starting at byte {cut_at}",
+            )
+        elif error is not None:
+            yield SourceFailure(
+                self._source_at(pending.stream_pos),
+                CORRUPT,
+                f"damaged WARC data after the record at byte {pending.stream_pos}: {error}",
+            )
 
     # --- per record -------------------------------------------------------------------------
 
@@ -381,7 +397,7 @@ class _WarcReader:
         self.f.seek(end)
         rest = self.f.read(64 * 1024)
         stripped = rest.lstrip(b"\r\n")
-        if stripped.startswith(b"WARC/"):
+        if stripped and (stripped.startswith(b"WARC/") or b"WARC/".startswith(stripped)):
             return end + len(rest) - len(stripped)
         return None
 
