@@ -13,8 +13,10 @@ from rich.table import Table
 
 from dateline.errors import DatelineError
 from dateline.export import FORMATS, write_csv, write_jsonl, write_parquet
-from dateline.ingest import Processed, RunSummary, extract_stream, ingest
+from dateline.ingest import RunSummary, extract_stream, ingest
 from dateline.models import Article
+from dateline.pipeline import Pipeline
+from dateline.registry import build_pipeline, parse_stage_list
 from dateline.sources import SourceFailure
 from dateline.storage import SearchQuery, Store, default_db_url, open_store
 
@@ -25,6 +27,22 @@ DB_OPTION = click.option(
     "--db", "db", default=None, metavar="URL",
     help="Store: a SQLite path or sqlite:/// URL (default: $DATELINE_DB or ./dateline.db).",
 )
+
+
+STAGES_OPTION = click.option(
+    "--stages", default="all", show_default=True, metavar="LIST",
+    help="Enrichment stages to run: 'all', 'none', or a comma list such as entities.v1,places.v1.",
+)
+
+
+def _pipeline(stages: str) -> Pipeline | None:
+    try:
+        names = parse_stage_list(stages)
+        if names == []:
+            return None
+        return build_pipeline(names)
+    except DatelineError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _open(db: str | None, read_only: bool = False) -> Store:
@@ -43,11 +61,13 @@ def main() -> None:
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @DB_OPTION
+@STAGES_OPTION
 @click.option("--workers", "-j", default=1, show_default=True, help="Extraction processes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
-def ingest_cmd(paths: tuple[str, ...], db: str | None, workers: int, as_json: bool, quiet: bool) -> None:
+def ingest_cmd(paths: tuple[str, ...], db: str | None, stages: str, workers: int, as_json: bool, quiet: bool) -> None:
     """Read PATHS (files, dirs, globs, .html, .txt, .warc(.gz), .jsonl, '-') into the store."""
+    pipeline = _pipeline(stages)
     store = _open(db)
     show_progress = not quiet and not as_json and err.is_terminal
     try:
@@ -63,9 +83,9 @@ def ingest_cmd(paths: tuple[str, ...], db: str | None, workers: int, as_json: bo
                               f" · failed {sum(summary.failed.values())}")
                     progress.update(task, counts=counts, where=where[-60:])
 
-                summary = ingest(list(paths), store, workers=workers, on_progress=update)
+                summary = ingest(list(paths), store, pipeline, workers=workers, on_progress=update)
         else:
-            summary = ingest(list(paths), store, workers=workers)
+            summary = ingest(list(paths), store, pipeline, workers=workers)
     finally:
         store.close()
     if as_json:
@@ -90,10 +110,33 @@ def print_summary(summary: RunSummary) -> None:
         table.add_row(f"  skipped: {reason}", str(n))
     if summary.ignored:
         table.add_row("non-document records ignored", str(sum(summary.ignored.values())))
+    if summary.restaged:
+        table.add_row("re-enriched (stage changed)", str(summary.restaged))
+    for stage, n in sorted(summary.stage_failures.items()):
+        table.add_row(f"  stage failed: {stage}", str(n))
     table.add_row("seconds", f"{summary.seconds:.1f}")
     err.print(table)
     for f in summary.failures:
         err.print(f"[red]failed[/red] {f.source}: {f.reason}" + (f" — {f.detail}" if f.detail else ""), markup=True)
+
+
+def _emit_records(paths: tuple[str, ...], jsonl: bool, pipeline: Pipeline | None) -> None:
+    failures = 0
+    for result in extract_stream(list(paths), pipeline):
+        if isinstance(result, SourceFailure):
+            failures += 1
+            err.print(f"failed {result.source}: {result.reason}" + (f" — {result.detail}" if result.detail else ""),
+                      markup=False)
+            continue
+        if result.article is None:
+            o = result.outcome
+            failures += o.status == "failed"
+            err.print(f"{o.status} {o.source}: {o.reason}" + (f" — {o.detail}" if o.detail else ""), markup=False)
+            continue
+        record = result.article.to_dict()
+        click.echo(json.dumps(record, ensure_ascii=False, indent=None if jsonl else 2))
+    if failures:
+        err.print(f"{failures} document(s) failed")
 
 
 @main.command("extract")
@@ -101,22 +144,16 @@ def print_summary(summary: RunSummary) -> None:
 @click.option("--jsonl", is_flag=True, help="One compact JSON record per line (default: indented JSON).")
 def extract_cmd(paths: tuple[str, ...], jsonl: bool) -> None:
     """Extract PATHS without a store: one JSON record per document on stdout, failures on stderr."""
-    failures = 0
-    for result in extract_stream(list(paths)):
-        if isinstance(result, SourceFailure):
-            failures += 1
-            err.print(f"failed {result.source}: {result.reason}" + (f" — {result.detail}" if result.detail else ""))
-            continue
-        assert isinstance(result, Processed)
-        if result.article is None:
-            o = result.outcome
-            failures += o.status == "failed"
-            err.print(f"{o.status} {o.source}: {o.reason}" + (f" — {o.detail}" if o.detail else ""))
-            continue
-        record = result.article.to_dict()
-        click.echo(json.dumps(record, ensure_ascii=False, indent=None if jsonl else 2))
-    if failures:
-        err.print(f"{failures} document(s) failed")
+    _emit_records(paths, jsonl, None)
+
+
+@main.command("analyze")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--jsonl", is_flag=True, help="One compact JSON record per line (default: indented JSON).")
+@STAGES_OPTION
+def analyze_cmd(paths: tuple[str, ...], jsonl: bool, stages: str) -> None:
+    """Extract and enrich PATHS (entities, places, quotes, events) without a store."""
+    _emit_records(paths, jsonl, _pipeline(stages))
 
 
 @main.command("search")
@@ -210,6 +247,92 @@ def export_cmd(fmt: str, db: str | None, output: str | None) -> None:
     finally:
         store.close()
     err.print(f"exported {n} article(s)")
+
+
+def _annotation_hits(kind: str, db: str | None, entity: str | None, type_: str | None, limit: int) -> list[Any]:
+    store = _open(db, read_only=True)
+    try:
+        return store.annotations(kind, entity=entity, type_=type_, limit=limit)
+    finally:
+        store.close()
+
+
+ENTITY_OPTION = click.option(
+    "--entity", default=None, metavar="NAME", help="Only those involving this canonical entity."
+)
+LIMIT_OPTION = click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="JSON lines.")
+
+
+@main.command("entities")
+@DB_OPTION
+@ENTITY_OPTION
+@click.option("--type", "type_", default=None, metavar="KIND", help="Entity kind: person, country, armed group …")
+@LIMIT_OPTION
+@JSON_OPTION
+def entities_cmd(db: str | None, entity: str | None, type_: str | None, limit: int, as_json: bool) -> None:
+    """Canonical entities in the store, most mentioned first, with their aliases."""
+    groups: dict[str, dict[str, Any]] = {}
+    for hit in _annotation_hits("entities", db, entity, type_, 1_000_000):
+        d = hit.data
+        name = d.get("canonical") or d.get("text")
+        g = groups.setdefault(name, {"canonical": name, "kind": d.get("kind"), "country": d.get("country"),
+                                     "mentions": 0, "articles": set(), "aliases": set()})
+        g["mentions"] += 1
+        g["articles"].add(hit.article_id)
+        g["aliases"].add(d.get("text"))
+    ranked = sorted(groups.values(), key=lambda g: (-g["mentions"], str(g["canonical"])))[:limit]
+    for g in ranked:
+        g["articles"] = len(g["articles"])
+        g["aliases"] = sorted(a for a in g["aliases"] if a)
+        if as_json:
+            click.echo(json.dumps(g, ensure_ascii=False))
+        else:
+            out.print(f"{g['canonical']}  [{g['kind'] or '?'}]  {g['mentions']} mentions in {g['articles']} article(s)"
+                      f"  aliases: {', '.join(g['aliases'])}", markup=False)
+
+
+@main.command("quotes")
+@DB_OPTION
+@ENTITY_OPTION
+@click.option("--type", "type_", default=None, metavar="KIND", help="direct, indirect or mixed.")
+@LIMIT_OPTION
+@JSON_OPTION
+def quotes_cmd(db: str | None, entity: str | None, type_: str | None, limit: int, as_json: bool) -> None:
+    """Quotes in the store (speaker → content), newest first."""
+    for hit in _annotation_hits("quotes", db, entity, type_, limit):
+        d = hit.data
+        if as_json:
+            click.echo(json.dumps({"article_id": hit.article_id, "outlet": hit.outlet, **d}, ensure_ascii=False))
+            continue
+        speaker = d.get("speaker") or {}
+        who = speaker.get("canonical") or speaker.get("text") or "(unattributed)"
+        cue = (d.get("cue") or {}).get("text") or ""
+        out.print(f"{hit.article_id[:10]}  {who} [{cue}] ({d.get('kind')}): {d.get('text')}", markup=False)
+
+
+@main.command("events")
+@DB_OPTION
+@ENTITY_OPTION
+@click.option("--type", "type_", default=None, metavar="TYPE", help="PLOVER type, e.g. ASSAULT.")
+@LIMIT_OPTION
+@JSON_OPTION
+def events_cmd(db: str | None, entity: str | None, type_: str | None, limit: int, as_json: bool) -> None:
+    """Events in the store (actor → type → target), newest first."""
+    for hit in _annotation_hits("events", db, entity, type_, limit):
+        d = hit.data
+        if as_json:
+            click.echo(json.dumps({"article_id": hit.article_id, "outlet": hit.outlet, **d}, ensure_ascii=False))
+            continue
+
+        def name(v: Any) -> str:
+            if isinstance(v, list):
+                return " + ".join(name(x) for x in v)
+            return str((v or {}).get("canonical") or (v or {}).get("text") or "?") if v else "—"
+
+        places = ", ".join(p.get("name") or p.get("text") or "" for p in d.get("places") or [] if isinstance(p, dict))
+        out.print(f"{hit.article_id[:10]}  {d.get('type')} ({d.get('cameo')})  {name(d.get('actor'))} → "
+                  f"{name(d.get('target'))}  {places}  {d.get('date') or d.get('date_text') or ''}", markup=False)
 
 
 @main.command("stats")

@@ -19,6 +19,7 @@ from typing import Any
 from dateline.errors import InputError, SkipDocument
 from dateline.extract import extract_document
 from dateline.models import Article, RawDocument
+from dateline.pipeline import Pipeline
 from dateline.sources import Limits, SourceFailure, SourceSkip, iter_inputs
 from dateline.storage import SourceOutcome, Store
 
@@ -38,6 +39,10 @@ class RunSummary:
     warnings: Counter[str] = field(default_factory=Counter)
     ignored: Counter[str] = field(default_factory=Counter)
     """Records that are not documents (WARC request/metadata records, images): not counted as read."""
+    restaged: int = 0
+    """Stored articles whose enrichment was recomputed because a stage version or config changed."""
+    stage_failures: Counter[str] = field(default_factory=Counter)
+    """Articles a stage failed on, by stage (the article is stored with the other stages' output)."""
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,6 +58,8 @@ class RunSummary:
             "failures": [{"source": f.source, "reason": f.reason, "detail": f.detail} for f in self.failures],
             "warnings_by_kind": dict(sorted(self.warnings.items())),
             "ignored_records": dict(sorted(self.ignored.items())),
+            "restaged": self.restaged,
+            "stage_failures": dict(sorted(self.stage_failures.items())),
             "seconds": round(self.seconds, 3),
         }
 
@@ -65,7 +72,7 @@ class Processed:
     article: Article | None = None
 
 
-def process_document(raw: RawDocument) -> Processed:
+def extract_one(raw: RawDocument) -> Processed:
     """Extract one raw document; never raises for a bad document (the reason goes in the outcome)."""
     fingerprint = raw.fingerprint()
     try:
@@ -78,6 +85,47 @@ def process_document(raw: RawDocument) -> Processed:
         detail = f"{type(exc).__name__}: {exc}"[:500]
         return Processed(SourceOutcome(raw.source, fingerprint, "failed", reason="extraction-error", detail=detail))
     return Processed(SourceOutcome(raw.source, fingerprint, "stored", article_id=article.id), article)
+
+
+def enrich(articles: list[Article], pipeline: Pipeline | None) -> list[Article]:
+    """Run the stages over a batch; if the batched pass itself breaks, fall back to one at a time."""
+    if pipeline is None or not pipeline.stages or not articles:
+        return articles
+    try:
+        return pipeline.run(articles)
+    except Exception:
+        if len(articles) == 1:
+            raise
+        return [enrich([a], pipeline)[0] for a in articles]
+
+
+def process_documents(raws: list[RawDocument], pipeline: Pipeline | None = None) -> list[Processed]:
+    """Extract a batch of documents, then enrich the articles with one batched NER pass."""
+    results = [extract_one(raw) for raw in raws]
+    articles = [r.article for r in results if r.article is not None]
+    try:
+        enriched = iter(enrich(articles, pipeline))
+    except Exception as exc:  # the NLP pass failed on one article: fail that document only
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        return [
+            Processed(SourceOutcome(r.outcome.source, r.outcome.fingerprint, "failed", reason="enrichment-error",
+                                    detail=detail)) if r.article is not None else r
+            for r in results
+        ]
+    return [Processed(r.outcome, next(enriched)) if r.article is not None else r for r in results]
+
+
+# Worker-process state: the pipeline is built once per process (fork shares the loaded model).
+_WORKER_PIPELINE: Pipeline | None = None
+
+
+def _init_worker(pipeline: Pipeline | None) -> None:
+    global _WORKER_PIPELINE
+    _WORKER_PIPELINE = pipeline
+
+
+def _worker(raws: list[RawDocument]) -> list[Processed]:
+    return process_documents(raws, _WORKER_PIPELINE)
 
 
 Item = RawDocument | SourceFailure | SourceSkip
@@ -95,21 +143,23 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
 
 
 class Ingestor:
-    """Runs documents through extraction into a store, in committed batches.
+    """Runs documents through extraction and the stages into a store, in committed batches.
 
-    ``workers > 1`` extracts each batch in a process pool (bounded: one batch in flight), so
+    ``workers > 1`` processes each batch in a process pool (bounded: one batch in flight), so
     memory stays flat however large the input.
     """
 
     def __init__(
         self,
         store: Store,
+        pipeline: Pipeline | None = None,
         workers: int = 1,
         batch_size: int = BATCH_SIZE,
         on_progress: Callable[[RunSummary, str], None] | None = None,
         max_failures_listed: int = 50,
     ) -> None:
         self.store = store
+        self.pipeline = pipeline
         self.workers = max(1, workers)
         self.batch_size = batch_size
         self.on_progress = on_progress
@@ -119,7 +169,14 @@ class Ingestor:
         """Process every item; returns the run summary."""
         summary = RunSummary()
         started = time.perf_counter()
-        pool = multiprocessing.get_context("fork").Pool(self.workers) if self.workers > 1 else None
+        pool: Any = None
+        if self.workers > 1:
+            if self.pipeline is not None and self.pipeline.stages:
+                from dateline.nlp import load_model
+
+                load_model()  # load before forking so workers share the model's memory
+            ctx = multiprocessing.get_context("fork")
+            pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.pipeline,))
         try:
             for batch in _batches(items, self.batch_size):
                 self._run_batch(batch, summary, pool)
@@ -130,12 +187,32 @@ class Ingestor:
         summary.seconds = time.perf_counter() - started
         return summary
 
+    def _process(self, todo: list[RawDocument], pool: Any) -> list[Processed]:
+        if pool is None or len(todo) < 2:
+            return process_documents(todo, self.pipeline)
+        n = self.workers
+        chunks = [todo[i::n] for i in range(n)]
+        by_source = {p.outcome.source: p for chunk in pool.map(_worker, chunks) for p in chunk}
+        return [by_source[d.source] for d in todo]
+
+    def _restage(self, article_ids: list[str]) -> list[Article]:
+        """Stored articles whose stage outputs are out of date, recomputed."""
+        if self.pipeline is None or not self.pipeline.stages:
+            return []
+        stale = []
+        for article_id in article_ids:
+            article = self.store.get(article_id)
+            if article is not None and any(self.pipeline.needs_run(article, s) for s in self.pipeline.stages):
+                stale.append(article)
+        return enrich(stale, self.pipeline)
+
     def _run_batch(self, batch: list[Item], summary: RunSummary, pool: Any) -> None:
         outcomes: list[SourceOutcome] = []
         todo: list[RawDocument] = []
         docs = [item for item in batch if isinstance(item, RawDocument)]
         known = self.store.known_sources(d.source for d in docs)
         seen_in_batch: set[str] = set()
+        unchanged_ids: list[str] = []
         for item in batch:
             if isinstance(item, SourceSkip):
                 summary.ignored[item.reason] += 1
@@ -149,16 +226,16 @@ class Ingestor:
                 summary.unchanged += 1
                 continue
             seen_in_batch.add(item.source)
-            if known.get(item.source) == item.fingerprint():
+            previous = known.get(item.source)
+            if previous is not None and previous.fingerprint == item.fingerprint() and previous.status != "failed":
                 summary.unchanged += 1
+                if previous.article_id:
+                    unchanged_ids.append(previous.article_id)
                 continue
             todo.append(item)
-        results = pool.map(process_document, todo, chunksize=4) if pool is not None and len(todo) > 1 else [
-            process_document(d) for d in todo
-        ]
         articles: list[Article] = []
         batch_ids: set[str] = set()
-        for result in results:
+        for result in self._process(todo, pool):
             outcome = result.outcome
             if result.article is not None:
                 for warning in result.article.warnings:
@@ -169,9 +246,15 @@ class Ingestor:
                     batch_ids.add(result.article.id)
                     articles.append(result.article)
             outcomes.append(outcome)
-        upsert = self.store.write_batch(articles, outcomes)
+        restaged = [a for a in self._restage(unchanged_ids) if a.id not in batch_ids]
+        for article in (*articles, *restaged):
+            for run in article.stage_runs:
+                if run.error:
+                    summary.stage_failures[run.name] += 1
+        upsert = self.store.write_batch([*articles, *restaged], outcomes)
+        summary.restaged += len(restaged)
         summary.stored += upsert.inserted
-        summary.unchanged += upsert.unchanged + sum(1 for o in outcomes if o.status == "unchanged")
+        summary.unchanged += upsert.unchanged - len(restaged) + sum(1 for o in outcomes if o.status == "unchanged")
         for o in outcomes:
             if o.status == "skipped":
                 summary.skipped[o.reason or "unknown"] += 1
@@ -186,21 +269,31 @@ class Ingestor:
 def ingest(
     paths: Sequence[str],
     store: Store,
+    pipeline: Pipeline | None = None,
     limits: Limits | None = None,
     workers: int = 1,
     on_progress: Callable[[RunSummary, str], None] | None = None,
 ) -> RunSummary:
     """Ingest files, directories, globs, WARCs or JSONL into ``store``; returns the run summary."""
     items = iter_inputs(paths, limits or Limits())
-    return Ingestor(store, workers=workers, on_progress=on_progress).run(items)
+    return Ingestor(store, pipeline=pipeline, workers=workers, on_progress=on_progress).run(items)
 
 
-def extract_stream(paths: Sequence[str], limits: Limits | None = None) -> Iterator[Processed | SourceFailure]:
-    """Extract without a store: yields one result per document (failures included), in input order."""
+def extract_stream(
+    paths: Sequence[str], pipeline: Pipeline | None = None, limits: Limits | None = None, batch_size: int = 16
+) -> Iterator[Processed | SourceFailure]:
+    """Extract (and enrich, given a pipeline) without a store: one result per document, in input order."""
+    pending: list[RawDocument] = []
     for item in iter_inputs(paths, limits or Limits()):
         if isinstance(item, SourceSkip):
             continue
         if isinstance(item, SourceFailure):
+            yield from process_documents(pending, pipeline)
+            pending = []
             yield item
             continue
-        yield process_document(item)
+        pending.append(item)
+        if len(pending) >= batch_size:
+            yield from process_documents(pending, pipeline)
+            pending = []
+    yield from process_documents(pending, pipeline)

@@ -112,6 +112,7 @@ def token_dict(parsed: Doc) -> list[dict[str, Any]]:  # pragma: no cover - debug
     """A parsed sentence as plain dicts (for debugging stage rules)."""
     off = Analysis.offset_of(parsed)
     return [
-        {"i": t.i, "text": t.text, "start": off + t.idx, "dep": t.dep_, "head": t.head.i, "pos": t.pos_, "lemma": t.lemma_}
+        {"i": t.i, "text": t.text, "start": off + t.idx, "dep": t.dep_, "head": t.head.i, "pos": t.pos_,
+         "lemma": t.lemma_}
         for t in parsed
     ]

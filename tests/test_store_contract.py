@@ -12,20 +12,26 @@ from dateline.models import Article, Dates, Series, article_id
 from dateline.storage import SearchQuery, SourceOutcome, SQLiteStore, Store, open_store
 
 
-def make(text: str, url: str, outlet: str = "Example", published: str | None = None, title: str | None = None) -> Article:
+def make(
+    text: str, url: str, outlet: str = "Example", published: str | None = None, title: str | None = None
+) -> Article:
     return Article(
         id=article_id(url, text), text=text, url=url, source=f"test:{url}", outlet=outlet, title=title,
         dates=Dates(published=published), series=Series("A series", 3), tags=("a", "b"),
     )
 
 
-A = make("Russian aircraft carried out strikes near Hama and Homs on Wednesday.", "http://a/1", "Sputnik", "2015-10-02", "Strikes")
+A = make(
+    "Russian aircraft carried out strikes near Hama and Homs on Wednesday.",
+    "http://a/1", "Sputnik", "2015-10-02", "Strikes",
+)
 B = make("The ministry said the strikes hit an arms depot in Idlib.", "http://b/2", "Reuters", "2015-10-05")
 C = make("Nadal kept Spain's hopes alive in Madrid.", "http://c/3", "AP", "2019-11-20", "Davis Cup")
 
 
 def test_upsert_is_idempotent_and_round_trips(store: Store) -> None:
-    r1 = store.write_batch([A, B], [SourceOutcome("s1", "f1", "stored", A.id), SourceOutcome("s2", "f2", "stored", B.id)])
+    outcomes = [SourceOutcome("s1", "f1", "stored", A.id), SourceOutcome("s2", "f2", "stored", B.id)]
+    r1 = store.write_batch([A, B], outcomes)
     assert (r1.inserted, r1.unchanged) == (2, 0)
     r2 = store.write_batch([A, B, C], [])
     assert (r2.inserted, r2.unchanged) == (1, 2)
@@ -63,7 +69,10 @@ def test_sources_failures_and_stats(store: Store) -> None:
     ])
     # a retried failure that is still failing replaces, never duplicates, its row
     store.write_batch([], [SourceOutcome("bad.html", "f2", "failed", reason="binary", detail="NUL bytes")])
-    assert store.known_sources(["ok.html", "bad.html", "new.html"]) == {"ok.html": "f1", "bad.html": "f2"}
+    known = store.known_sources(["ok.html", "bad.html", "new.html"])
+    assert set(known) == {"ok.html", "bad.html"}
+    assert tuple(known["ok.html"]) == ("f1", "stored", A.id)
+    assert (known["bad.html"].fingerprint, known["bad.html"].status) == ("f2", "failed")
     assert [f.source for f in store.failures()] == ["bad.html", "empty.html"]
     stats = store.stats()
     assert stats["articles"] == 1 and stats["failures"] == 2
@@ -102,3 +111,24 @@ def test_read_only_store_refuses_writes_and_missing_files(tmp_path: Path) -> Non
     ro.close()
     with pytest.raises(StoreError):
         open_store(str(tmp_path / "missing.db"), read_only=True)
+
+
+def test_annotations_are_indexed_by_entity_and_type(store: Store) -> None:
+    ents = (
+        {"start": 0, "end": 7, "text": "Russian", "label": "NORP", "canonical": "Russia", "kind": "country"},
+        {"start": 60, "end": 64, "text": "Homs", "label": "GPE", "canonical": "Homs", "kind": "place"},
+    )
+    events = ({"type": "ASSAULT", "cameo": "195", "trigger": {"start": 17, "end": 28, "text": "carried out"},
+               "actor": {"text": "Russian", "canonical": "Russia"}, "target": None, "places": []},)
+    quotes = ({"start": 0, "end": 10, "text": "x", "kind": "indirect", "cue": None,
+               "speaker": {"start": 0, "end": 7, "text": "Russian", "canonical": "Russia"}},)
+    a = A.with_changes(entities=ents, events=events, quotes=quotes)
+    store.write_batch([a, B], [])
+    assert [h.data["canonical"] for h in store.annotations("entities", entity="russia")] == ["Russia"]
+    assert [h.article_id for h in store.annotations("events", entity="Russia", type_="assault")] == [A.id]
+    assert store.annotations("events", type_="PROTEST") == []
+    assert [h.index for h in store.annotations("quotes", entity="RUSSIA")] == [0]
+    assert len(store.annotations("entities")) == 2
+    # an updated record replaces its annotations, never duplicates them
+    store.write_batch([a.with_changes(entities=ents[:1])], [])
+    assert len(store.annotations("entities")) == 1

@@ -73,7 +73,10 @@ def _match_at(paragraph: str, offset: int) -> Dateline | None:
     m = _PATTERN.match(paragraph)
     if m:
         caps = m.group("caps")
-        if caps.strip(".") in _NOT_PLACES or (m.group("dash") == ":" and m.group("agency") is None and " " in caps and len(caps) > 20):
+        if caps.strip(".") in _NOT_PLACES:
+            return None
+        # A long multi-word capitalised run before a colon is a heading, not a place.
+        if m.group("dash") == ":" and m.group("agency") is None and " " in caps and len(caps) > 20:
             return None
         # A colon after a bare word is a label ("LONDON:" is fine, "NOTE:" is filtered above);
         # require at least two letters so "A:" (Q&A transcripts) is not taken.

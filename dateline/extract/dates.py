@@ -37,7 +37,7 @@ def parse_page_clock(line: str) -> str | None:
         settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False},
         languages=["en"],
     )
-    if parsed is None:
+    if not isinstance(parsed, datetime):
         return None
     tz_name = (m.group("tz") or "").upper()
     if tz_name in _TZ_OFFSETS:

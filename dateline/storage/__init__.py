@@ -8,12 +8,13 @@ from __future__ import annotations
 import os
 
 from dateline.errors import ConfigError
-from dateline.storage.base import SearchHit, SearchQuery, SourceOutcome, Store, UpsertResult
+from dateline.storage.base import KnownSource, SearchHit, SearchQuery, SourceOutcome, Store, UpsertResult
 from dateline.storage.memory import MemoryStore
 from dateline.storage.sqlite import SQLiteStore
 
 __all__ = [
     "DEFAULT_DB",
+    "KnownSource",
     "MemoryStore",
     "SQLiteStore",
     "SearchHit",

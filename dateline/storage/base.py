@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from dateline.models import Article
 
@@ -41,6 +41,14 @@ class SourceOutcome:
     detail: str | None = None
 
 
+class KnownSource(NamedTuple):
+    """What the ingest log holds for a source: its fingerprint, last status and article id."""
+
+    fingerprint: str
+    status: str
+    article_id: str | None
+
+
 @dataclass(frozen=True)
 class UpsertResult:
     """How many articles a batch inserted, and how many were already stored unchanged."""
@@ -61,6 +69,19 @@ class SearchQuery:
     offset: int = 0
 
 
+@dataclass(frozen=True)
+class AnnotationHit:
+    """One stored annotation (entity, place, quote or event) with the article it belongs to."""
+
+    article_id: str
+    outlet: str | None
+    published: str | None
+    title: str | None
+    kind: str
+    index: int
+    data: dict[str, Any]
+
+
 @runtime_checkable
 class Store(Protocol):
     """Where articles live. Every method is safe to call repeatedly (idempotent writes)."""
@@ -73,8 +94,8 @@ class Store(Protocol):
         """The article with this id (a unique id prefix of 6+ characters is accepted), or None."""
         ...
 
-    def known_sources(self, sources: Iterable[str]) -> dict[str, str]:
-        """Map each already-processed source to the fingerprint recorded for it."""
+    def known_sources(self, sources: Iterable[str]) -> dict[str, KnownSource]:
+        """Map each already-processed source to what the ingest log recorded for it."""
         ...
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
@@ -83,6 +104,13 @@ class Store(Protocol):
 
     def iter_articles(self, batch_size: int = 500) -> Iterator[Article]:
         """Every article, in id order, streamed."""
+        ...
+
+    def annotations(
+        self, kind: str, entity: str | None = None, type_: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[AnnotationHit]:
+        """Stored annotations of one kind (``entities``, ``places``, ``quotes``, ``events``),
+        optionally only those involving a canonical entity name and/or of a type, newest first."""
         ...
 
     def failures(self) -> list[SourceOutcome]:

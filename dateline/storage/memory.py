@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from dateline.models import Article
-from dateline.storage.base import SearchHit, SearchQuery, SourceOutcome, UpsertResult
+from dateline.storage.annotations import annotation_rows, matches
+from dateline.storage.base import AnnotationHit, KnownSource, SearchHit, SearchQuery, SourceOutcome, UpsertResult
 from dateline.storage.common import in_date_range, resolve_prefix, stats_from
 
 _WORD = re.compile(r"\w+")
@@ -37,9 +38,14 @@ class MemoryStore:
         full = resolve_prefix(article_id, self._articles)
         return self._articles.get(full) if full else None
 
-    def known_sources(self, sources: Iterable[str]) -> dict[str, str]:
-        """Fingerprints of sources already processed."""
-        return {s: self._sources[s].fingerprint for s in sources if s in self._sources}
+    def known_sources(self, sources: Iterable[str]) -> dict[str, KnownSource]:
+        """Ingest-log entries of sources already processed."""
+        found = {}
+        for s in sources:
+            if s in self._sources:
+                o = self._sources[s]
+                found[s] = KnownSource(o.fingerprint, o.status, o.article_id)
+        return found
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
         """Naive ranking: all query words must occur; score is the number of occurrences."""
@@ -58,9 +64,9 @@ class MemoryStore:
             first = min(haystack.find(w) for w in words)
             start = max(0, first - 60)
             snippet = article.text[start : start + 160].replace("\n", " ")
-            hits.append(
-                SearchHit(article.id, article.title, article.outlet, article.url, article.dates.published, snippet, score)
-            )
+            hits.append(SearchHit(
+                article.id, article.title, article.outlet, article.url, article.dates.published, snippet, score
+            ))
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits[query.offset : query.offset + query.limit]
 
@@ -68,6 +74,19 @@ class MemoryStore:
         """Articles in id order."""
         for key in sorted(self._articles):
             yield self._articles[key]
+
+    def annotations(
+        self, kind: str, entity: str | None = None, type_: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[AnnotationHit]:
+        """Annotations filtered by entity and type; newest articles first, then id, then position."""
+        hits = []
+        for article in self._articles.values():
+            for row in annotation_rows(article):
+                if row.kind == kind and matches(row, entity, type_):
+                    hits.append(AnnotationHit(article.id, article.outlet, article.dates.published, article.title,
+                                              kind, row.index, row.data))
+        hits.sort(key=lambda h: (-_day_number(h.published), h.article_id, h.index))
+        return hits[offset : offset + limit]
 
     def failures(self) -> list[SourceOutcome]:
         """Outcomes whose status is ``failed``."""
@@ -83,3 +102,9 @@ class MemoryStore:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _day_number(published: str | None) -> int:
+    """Sort key: YYYYMMDD as an int (0 when unknown), so newest sorts first when negated."""
+    digits = (published or "")[:10].replace("-", "")
+    return int(digits) if digits.isdigit() else 0

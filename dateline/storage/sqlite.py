@@ -16,7 +16,8 @@ from typing import Any
 
 from dateline.errors import StoreError
 from dateline.models import Article
-from dateline.storage.base import SearchHit, SearchQuery, SourceOutcome, UpsertResult
+from dateline.storage.annotations import annotation_rows
+from dateline.storage.base import AnnotationHit, KnownSource, SearchHit, SearchQuery, SourceOutcome, UpsertResult
 from dateline.storage.common import stats_from
 
 # Named migrations, applied in order once each; never edit one that has shipped, add a new one.
@@ -71,6 +72,28 @@ MIGRATIONS: list[tuple[str, str]] = [
             updated_at TEXT NOT NULL
         );
         CREATE INDEX sources_status ON sources(status);
+        """,
+    ),
+    (
+        "0003_annotations",
+        """
+        CREATE TABLE annotations (
+            article_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            type TEXT,
+            data TEXT NOT NULL,
+            PRIMARY KEY (article_id, kind, idx)
+        );
+        CREATE INDEX annotations_kind_type ON annotations(kind, type COLLATE NOCASE);
+        CREATE TABLE annotation_keys (
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            article_id TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            PRIMARY KEY (key, kind, article_id, idx)
+        );
+        CREATE INDEX annotation_keys_article ON annotation_keys(article_id);
         """,
     ),
 ]
@@ -177,12 +200,15 @@ class SQLiteStore:
                 existing.update(r[0] for r in db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
             inserted = unchanged = 0
             for article in articles:
+                record = _record_json(article)
                 if article.id in existing:
                     unchanged += 1
-                    db.execute(
+                    changed = db.execute(
                         "UPDATE articles SET record = ?, updated_at = ? WHERE id = ? AND record != ?",
-                        (_record_json(article), now, article.id, _record_json(article)),
-                    )
+                        (record, now, article.id, record),
+                    ).rowcount
+                    if changed:
+                        self._index_annotations(article)
                     continue
                 existing.add(article.id)
                 inserted += 1
@@ -192,9 +218,10 @@ class SQLiteStore:
                     (
                         article.id, article.url, article.outlet, article.title, article.dates.published,
                         article.dates.captured, article.language, article.source, article.text,
-                        _record_json(article), now,
+                        record, now,
                     ),
                 )
+                self._index_annotations(article)
             db.executemany(
                 "INSERT INTO sources (source, fingerprint, status, article_id, reason, detail, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(source) DO UPDATE SET fingerprint = excluded.fingerprint,"
@@ -207,6 +234,20 @@ class SQLiteStore:
             db.execute("ROLLBACK")
             raise StoreError(f"write to {self.path} failed: {exc}") from exc
         return UpsertResult(inserted, unchanged)
+
+    def _index_annotations(self, article: Article) -> None:
+        db = self._db
+        db.execute("DELETE FROM annotations WHERE article_id = ?", (article.id,))
+        db.execute("DELETE FROM annotation_keys WHERE article_id = ?", (article.id,))
+        rows = list(annotation_rows(article))
+        db.executemany(
+            "INSERT INTO annotations (article_id, kind, idx, type, data) VALUES (?, ?, ?, ?, ?)",
+            [(article.id, r.kind, r.index, r.type, json.dumps(r.data, ensure_ascii=False)) for r in rows],
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO annotation_keys (key, kind, article_id, idx) VALUES (?, ?, ?, ?)",
+            [(key, r.kind, article.id, r.index) for r in rows for key in r.keys],
+        )
 
     # -- reads ----------------------------------------------------------------------------
     def get(self, article_id: str) -> Article | None:
@@ -222,17 +263,17 @@ class SQLiteStore:
             row = rows[0] if rows else None
         return _article(row[0], row[1]) if row else None
 
-    def known_sources(self, sources: Iterable[str]) -> dict[str, str]:
-        """Fingerprints recorded for the given sources."""
+    def known_sources(self, sources: Iterable[str]) -> dict[str, KnownSource]:
+        """Ingest-log entries recorded for the given sources."""
         sources = list(sources)
-        found: dict[str, str] = {}
+        found: dict[str, KnownSource] = {}
         for i in range(0, len(sources), 500):
             chunk = sources[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for source, fingerprint in self._db.execute(
-                f"SELECT source, fingerprint FROM sources WHERE source IN ({marks})", chunk
+            for source, fingerprint, status, article_id in self._db.execute(
+                f"SELECT source, fingerprint, status, article_id FROM sources WHERE source IN ({marks})", chunk
             ):
-                found[source] = fingerprint
+                found[source] = KnownSource(fingerprint, status, article_id)
         return found
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
@@ -276,6 +317,31 @@ class SQLiteStore:
             for row in rows:
                 yield _article(row[1], row[2])
             last = rows[-1][0]
+
+    def annotations(
+        self, kind: str, entity: str | None = None, type_: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[AnnotationHit]:
+        """Indexed lookup by kind, entity key and type; newest articles first."""
+        where = ["n.kind = ?"]
+        params: list[Any] = [kind]
+        if entity:
+            where.append(
+                "EXISTS (SELECT 1 FROM annotation_keys k WHERE k.key = ? AND k.kind = n.kind"
+                " AND k.article_id = n.article_id AND k.idx = n.idx)"
+            )
+            params.append(entity.strip().lower())
+        if type_:
+            where.append("n.type = ? COLLATE NOCASE")
+            params.append(type_)
+        params.extend([max(0, min(limit, 10000)), max(0, offset)])
+        rows = self._db.execute(
+            "SELECT n.article_id, a.outlet, a.published, a.title, n.kind, n.idx, n.data"
+            " FROM annotations n JOIN articles a ON a.id = n.article_id"
+            f" WHERE {' AND '.join(where)}"
+            " ORDER BY coalesce(substr(a.published, 1, 10), '') DESC, n.article_id, n.idx LIMIT ? OFFSET ?",
+            params,
+        ).fetchall()
+        return [AnnotationHit(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
 
     def failures(self) -> list[SourceOutcome]:
         """Sources whose last outcome was a failure, by source."""

@@ -1,0 +1,105 @@
+"""The stage interface: build-time checks, subsets, version-driven recomputation, failure isolation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pytest
+
+from dateline.errors import ConfigError, StageError
+from dateline.ingest import ingest
+from dateline.models import Article, article_id
+from dateline.nlp import Analysis
+from dateline.pipeline import Pipeline
+from dateline.storage import SQLiteStore
+
+
+@dataclass
+class CountingStage:
+    """A fake stage: records one annotation per sentence, counts how often it ran."""
+
+    name: str
+    assigns: tuple[str, ...]
+    requires: tuple[str, ...] = ("text",)
+    fail_on: str | None = None
+    calls: list[str] = field(default_factory=list)
+    config: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, article: Article, analysis: Analysis) -> Article:
+        self.calls.append(article.id)
+        if self.fail_on and self.fail_on in article.text:
+            raise ValueError("cannot handle this article")
+        field_name = self.assigns[0]
+        values = tuple({"start": s.start_char, "end": s.end_char, "text": s.text, "by": self.name}
+                       for s in analysis.sentences)
+        return replace(article, **{field_name: values})
+
+
+def art(text: str) -> Article:
+    return Article(id=article_id(None, text), text=text)
+
+
+def test_requirements_are_checked_when_the_pipeline_is_built() -> None:
+    quotes = CountingStage("quotes.test", ("quotes",), requires=("entities",))
+    with pytest.raises(ConfigError, match="requires entities"):
+        Pipeline([quotes])
+    Pipeline([CountingStage("entities.test", ("entities",)), quotes])  # fine in order
+    with pytest.raises(ConfigError, match="twice"):
+        Pipeline([CountingStage("entities.test", ("entities",)), quotes, quotes])
+
+
+def test_stage_runs_are_recorded_and_spans_index_the_text() -> None:
+    p = Pipeline([CountingStage("entities.test", ("entities",))])
+    [out] = p.run([art("Russia struck targets. Syria welcomed it.")])
+    assert [r.name for r in out.stage_runs] == ["entities.test"]
+    assert len(out.entities) == 2
+    assert all(out.text[e["start"]:e["end"]] == e["text"] for e in out.entities)
+
+
+def test_a_changed_stage_version_recomputes_only_that_stage() -> None:
+    ents = CountingStage("entities.test", ("entities",))
+    quotes = CountingStage("quotes.test", ("quotes",))
+    [a] = Pipeline([ents, quotes]).run([art("One sentence here. Another one.")])
+    assert len(ents.calls) == len(quotes.calls) == 1
+    # same pipeline again: nothing recomputed
+    [a] = Pipeline([ents, quotes]).run([a])
+    assert len(ents.calls) == len(quotes.calls) == 1
+    # quotes changes its config (as a version bump does): only quotes runs again
+    quotes.config = {"lexicon": "bigger"}
+    [a] = Pipeline([ents, quotes]).run([a])
+    assert (len(ents.calls), len(quotes.calls)) == (1, 2)
+    assert [r.name for r in a.stage_runs] == ["entities.test", "quotes.test"]
+
+
+def test_a_failing_stage_is_recorded_and_other_stages_output_kept() -> None:
+    ents = CountingStage("entities.test", ("entities",))
+    quotes = CountingStage("quotes.test", ("quotes",), fail_on="poison")
+    good, bad = Pipeline([ents, quotes]).run([art("A fine text. Two sentences."), art("A poison text. It breaks.")])
+    assert good.quotes and not any(r.error for r in good.stage_runs)
+    assert bad.entities, "the entities stage output must survive the quotes failure"
+    assert bad.quotes == ()
+    [run] = [r for r in bad.stage_runs if r.name == "quotes.test"]
+    assert run.error is not None and "cannot handle" in run.error
+    with pytest.raises(StageError):
+        Pipeline([ents, quotes], on_error="raise").run([art("Another poison one.")])
+
+
+def test_ingest_restages_stored_articles_when_a_stage_changes(tmp_path: Path) -> None:
+    docs = tmp_path / "in"
+    docs.mkdir()
+    for i in range(3):
+        (docs / f"{i}.jsonl").write_text(
+            f'{{"url": "http://x/{i}", "body": "Article {i} says things. It has two sentences."}}\n'
+        )
+    store = SQLiteStore(tmp_path / "s.db")
+    ents = CountingStage("entities.test", ("entities",))
+    first = ingest([str(docs)], store, Pipeline([ents]))
+    assert (first.read, first.stored, first.restaged) == (3, 3, 0)
+    again = ingest([str(docs)], store, Pipeline([ents]))
+    assert (again.stored, again.unchanged, again.restaged) == (0, 3, 0)
+    ents.config = {"version": "2"}
+    bumped = ingest([str(docs)], store, Pipeline([ents]))
+    assert (bumped.stored, bumped.unchanged, bumped.restaged) == (0, 3, 3)
+    assert store.stats()["articles"] == 3
+    store.close()
