@@ -159,9 +159,7 @@ def test_bad_files_fail_alone_and_good_ones_come_through_once(tmp_path: Path) ->
     assert d[1].content == "<p>Café à Genève</p>".encode("latin-1")  # invalid UTF-8 passed through
 
 
-def test_too_large_page_is_refused_without_opening_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_too_large_page_is_refused_without_opening_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     big = tmp_path / "big.html"
     with open(big, "wb") as f:
         f.truncate(50 * 1024 * 1024)
@@ -212,9 +210,7 @@ def test_gzipped_pages_good_bomb_truncated_and_fake(tmp_path: Path) -> None:
 
 
 def cp1252_page() -> bytes:
-    return "<html><head><title>Déjà vu</title></head><body><p>“Quoted” café — 2019</p></body></html>".encode(
-        "cp1252"
-    )
+    return "<html><head><title>Déjà vu</title></head><body><p>“Quoted” café — 2019</p></body></html>".encode("cp1252")
 
 
 def full_crawl(tmp_path: Path, compress: bool = True) -> Path:
@@ -279,12 +275,8 @@ def test_warc_written_by_warcio_reads_the_same(tmp_path: Path) -> None:
         w = warcio.WARCWriter(f, gzip=True)
         w.write_record(w.create_warcinfo_record("warcio.warc.gz", {"software": "tests"}))
         for p in PAGES:
-            hh = StatusAndHeaders(
-                "200 OK", [("Content-Type", "text/html; charset=UTF-8")], protocol="HTTP/1.1"
-            )
-            w.write_record(
-                w.create_warc_record(p.url, "response", payload=io.BytesIO(p.html), http_headers=hh)
-            )
+            hh = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=UTF-8")], protocol="HTTP/1.1")
+            w.write_record(w.create_warc_record(p.url, "response", payload=io.BytesIO(p.html), http_headers=hh))
     got = by_url(run([path]))
     assert {u: d.content for u, d in got.items()} == {p.url: p.html for p in PAGES}
 
@@ -294,9 +286,7 @@ def test_warc_content_encodings(tmp_path: Path) -> None:
     bomb = c.compress(b"<html>" + b"a" * (20 * 1024 * 1024)) + c.flush()
     recs = [
         response("https://e.org/gz", gzip.compress(PAGES[0].html), headers=[("Content-Encoding", "gzip")]),
-        response(
-            "https://e.org/deflate", zlib.compress(PAGES[1].html), headers=[("Content-Encoding", "deflate")]
-        ),
+        response("https://e.org/deflate", zlib.compress(PAGES[1].html), headers=[("Content-Encoding", "deflate")]),
         response("https://e.org/bomb", bomb, headers=[("Content-Encoding", "gzip")]),
         response("https://e.org/br", b"\x0b\x02\x80", headers=[("Content-Encoding", "br")]),
         response(PAGES[2].url, PAGES[2].html),
@@ -318,11 +308,7 @@ def test_warc_chunked_transfer_is_undone(tmp_path: Path) -> None:
     chunked = b"".join(
         b"%x\r\n%s\r\n" % (len(body[i : i + 5000]), body[i : i + 5000]) for i in range(0, len(body), 5000)
     )
-    block = (
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + chunked
-        + b"0\r\n\r\n"
-    )
+    block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked + b"0\r\n\r\n"
     path = tmp_path / "chunked.warc"
     write_warc(str(path), [warc_record("response", block, date=DATE, url="https://e.org/c")], compress=False)
     assert [d.content for d in docs(run([path]))] == [body]
@@ -362,9 +348,7 @@ def test_warc_real_bomb_fails_alone(tmp_path: Path) -> None:
 def test_warc_uncompressed_too_large_record(tmp_path: Path) -> None:
     path = tmp_path / "big.warc"
     big = b"<html>" + b"x" * 2_100_000
-    write_warc(
-        str(path), [response("https://e.org/big", big), response(PAGES[0].url, PAGES[0].html)], compress=False
-    )
+    write_warc(str(path), [response("https://e.org/big", big), response(PAGES[0].url, PAGES[0].html)], compress=False)
     items = run([path])
     assert [f.reason for f in failures(items)] == ["too-large"]
     assert [d.url for d in docs(items)] == [PAGES[0].url]
@@ -393,9 +377,7 @@ def _crawl_bytes(compress: bool) -> tuple[bytes, list[Page]]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(compress=st.booleans(), frac=st.floats(min_value=0.0, max_value=1.0, exclude_max=True))
-def test_truncated_warc_keeps_complete_records_and_reports_the_cut(
-    tmp_path: Path, compress: bool, frac: float
-) -> None:
+def test_truncated_warc_keeps_complete_records_and_reports_the_cut(tmp_path: Path, compress: bool, frac: float) -> None:
     data, pages = _crawl_bytes(compress)
     cut = max(1, int(len(data) * frac))
     path = tmp_path / ("cut.warc.gz" if compress else "cut.warc")
@@ -507,9 +489,7 @@ def test_jsonl_lines_good_and_bad(tmp_path: Path) -> None:
         json.dumps({"url": "https://e.org/int", "body": 5}),
         json.dumps({"url": "https://e.org/empty", "body": "   "}),
         json.dumps({"url": "https://e.org/id", "body": "x", "id": {"a": 1}}),
-        json.dumps(
-            {"url": p2.url, "body": p2.gold["text"], "published": "2019-11-19", "html": "<p>ignored</p>"}
-        ),
+        json.dumps({"url": p2.url, "body": p2.gold["text"], "published": "2019-11-19", "html": "<p>ignored</p>"}),
     ]
     path = tmp_path / "docs.jsonl"
     path.write_text("\n".join(lines) + "\n", "utf-8")
@@ -557,13 +537,9 @@ def test_jsonl_long_line_invalid_utf8_gzip_and_truncation(tmp_path: Path) -> Non
         assert mine[3].source.endswith(":4")
     cut = [i for i in items if i.source.startswith(str(tmp_path / "c.jsonl.gz"))]
     assert isinstance(cut[-1], SourceFailure) and cut[-1].reason == "truncated"
-    assert len(docs(cut)) >= 100 and all(
-        isinstance(i, RawDocument) or i.reason == "too-large" for i in cut[:-1]
-    )
+    assert len(docs(cut)) >= 100 and all(isinstance(i, RawDocument) or i.reason == "too-large" for i in cut[:-1])
     assert [
-        (Path(f.source).name, f.reason)
-        for f in failures(items)
-        if "jsonl:" not in f.source and ".gz:" not in f.source
+        (Path(f.source).name, f.reason) for f in failures(items) if "jsonl:" not in f.source and ".gz:" not in f.source
     ] == [("d.jsonl", "empty"), ("e.jsonl", "empty")]
 
 
@@ -630,6 +606,4 @@ def test_bundled_examples_read_cleanly() -> None:
     gold = {json.loads(p.read_text("utf-8"))["url"] for p in (EXAMPLES / "gold").glob("*.json")}
     assert {x.url for x in warc_docs} == gold
     assert all(x.captured == "2019-11-20T12:00:00Z" for x in warc_docs)
-    assert (
-        skips(items)["not-html"] >= 1 and skips(items)["unsupported-extension"] >= 1
-    )  # README.md, gold/*.json
+    assert skips(items)["not-html"] >= 1 and skips(items)["unsupported-extension"] >= 1  # README.md, gold/*.json

@@ -50,9 +50,7 @@ def load_pages() -> list[Page]:
     return pages
 
 
-def response(
-    url: str, payload: bytes, content_type: str | None = "text/html; charset=utf-8", **kw: object
-) -> bytes:
+def response(url: str, payload: bytes, content_type: str | None = "text/html; charset=utf-8", **kw: object) -> bytes:
     """A WARC response record for ``url`` with an HTTP response around ``payload``."""
     status = str(kw.pop("status", "200 OK"))
     headers = kw.pop("headers", ())
@@ -91,9 +89,7 @@ def bomb_member(url: str, size: int, actual: int | None = None) -> bytes:
     ``actual`` the member holds only that many zeros (the declared length stays ``size``): a reader
     that inflated the record instead of jumping over it would then swallow the records after it.
     """
-    block_head = (
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: " + str(size).encode() + b"\r\n\r\n"
-    )
+    block_head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: " + str(size).encode() + b"\r\n\r\n"
     head = warc_record("response", b"", date=DATE, url=url, content_length=len(block_head) + size)
     head = head[: -len(b"\r\n\r\n")]  # warc_record appended the record end; the block follows
     c = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)

@@ -64,6 +64,8 @@ def iter_inputs(
     standard input (``stdin`` overrides ``sys.stdin.buffer``, for tests).  Never raises for bad
     input: each problem is a :class:`SourceFailure` naming the document and a reason key.
     """
+    if isinstance(paths, str):  # a lone path, not a sequence of one-character paths
+        paths = [paths]
     for item in expand_paths(tuple(paths)):
         if not isinstance(item, InputFile):
             yield item

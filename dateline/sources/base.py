@@ -141,9 +141,7 @@ def _chunks(stream: BinaryIO, size: int = 64 * 1024) -> Iterator[bytes]:
         yield chunk
 
 
-def inflate_bounded(
-    compressed: Iterator[bytes] | BinaryIO, limits: Limits, wbits: int = 16 + zlib.MAX_WBITS
-) -> bytes:
+def inflate_bounded(compressed: Iterator[bytes] | BinaryIO, limits: Limits, wbits: int = 16 + zlib.MAX_WBITS) -> bytes:
     """Decompress gzip (or, with other ``wbits``, zlib/deflate) data, never holding more than
     ``limits.max_document_bytes`` of output.
 

@@ -165,9 +165,7 @@ def read_plain(item: InputFile, limits: Limits) -> SourceItem:
     if st.st_size == 0:
         return SourceFailure(path, EMPTY, "the file is empty")
     if not item.gzipped and st.st_size > limits.max_document_bytes:
-        return SourceFailure(
-            path, TOO_LARGE, f"{st.st_size} bytes (limit {limits.max_document_bytes}); not read"
-        )
+        return SourceFailure(path, TOO_LARGE, f"{st.st_size} bytes (limit {limits.max_document_bytes}); not read")
     try:
         with open(path, "rb") as f:
             if item.gzipped:
@@ -185,9 +183,7 @@ def read_plain(item: InputFile, limits: Limits) -> SourceItem:
     return make_document(path, item.format, data, iso_utc(st.st_mtime), limits)
 
 
-def make_document(
-    source: str, fmt: FileFormat, data: bytes, captured: str | None, limits: Limits
-) -> SourceItem:
+def make_document(source: str, fmt: FileFormat, data: bytes, captured: str | None, limits: Limits) -> SourceItem:
     """Checks shared by files and stdin: size, emptiness, binary sniff; then the RawDocument."""
     if len(data) > limits.max_document_bytes:
         return SourceFailure(source, TOO_LARGE, f"over {limits.max_document_bytes} bytes")

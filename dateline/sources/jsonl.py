@@ -82,9 +82,7 @@ def iter_jsonl(
             source = f"{name}:{number}"
             if line is None:
                 seen = True
-                yield SourceFailure(
-                    source, TOO_LARGE, f"line longer than {limits.max_jsonl_line_bytes} bytes"
-                )
+                yield SourceFailure(source, TOO_LARGE, f"line longer than {limits.max_jsonl_line_bytes} bytes")
                 continue
             if not line.strip():
                 continue
@@ -137,9 +135,7 @@ def parse_line(line: bytes, source: str, limits: Limits, captured_default: str |
     content: bytes | str = value if valid_utf8 else value.encode("utf-8", "surrogateescape")
     size = len(content) if isinstance(content, bytes) else len(value.encode("utf-8", "surrogatepass"))
     if size > limits.max_document_bytes:
-        return SourceFailure(
-            source, TOO_LARGE, f"'{key}' is {size} bytes (limit {limits.max_document_bytes})"
-        )
+        return SourceFailure(source, TOO_LARGE, f"'{key}' is {size} bytes (limit {limits.max_document_bytes})")
 
     source_id = obj.get("id")
     if source_id is not None:

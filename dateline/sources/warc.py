@@ -269,9 +269,7 @@ class _WarcReader:
             try:
                 body = _undo_content_encoding(body, encoding, self.limits)
             except LimitExceeded as e:
-                return _Pending(
-                    SourceFailure(src, e.reason, f"Content-Encoding {encoding}: {e.detail}"), pos, src
-                )
+                return _Pending(SourceFailure(src, e.reason, f"Content-Encoding {encoding}: {e.detail}"), pos, src)
             except ValueError as e:
                 return _Pending(SourceFailure(src, UNSUPPORTED_ENCODING, str(e)), pos, src)
         if not ctype and not looks_like_html(body):
