@@ -16,16 +16,29 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from warcutil import (
-    DATE,
-    EXAMPLES,
-    Page,
-    bomb_member,
-    crawl_records,
-    load_pages,
-    members,
-    response,
-)
+
+try:  # tests/ as a package (tests/__init__.py) or as a plain directory on sys.path
+    from tests.warcutil import (
+        DATE,
+        EXAMPLES,
+        Page,
+        bomb_member,
+        crawl_records,
+        load_pages,
+        members,
+        response,
+    )
+except ImportError:  # pragma: no cover
+    from warcutil import (  # type: ignore[no-redef]
+        DATE,
+        EXAMPLES,
+        Page,
+        bomb_member,
+        crawl_records,
+        load_pages,
+        members,
+        response,
+    )
 
 from dateline.models import RawDocument
 from dateline.sources import Limits, SourceFailure, SourceSkip, iter_inputs
