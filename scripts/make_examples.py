@@ -1,6 +1,6 @@
 """Build ``examples/`` from the shared example pages (run from the repository root).
 
-    .venv/bin/python scripts/make_examples.py [--pages /work/shared/examples/pages] [--seed FILE]
+    .venv/bin/python scripts/make_examples.py [--pages ../shared/examples/pages] [--seed FILE]
 
 Copies each page as ``examples/html/<short-id>.html``, its flattened text as
 ``examples/text/<short-id>.txt`` and its gold record as ``examples/gold/<short-id>.json``; copies
@@ -97,8 +97,8 @@ def write_jsonl(out: Path) -> Path:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", type=Path, default=Path("/work/shared/examples/pages"))
-    ap.add_argument("--seed", type=Path, default=Path("/work/shared/seeds/000_8551805d939eb4cd.txt"))
+    ap.add_argument("--pages", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "examples" / "pages")
+    ap.add_argument("--seed", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_8551805d939eb4cd.txt")
     ap.add_argument("--out", type=Path, default=REPO / "examples")
     args = ap.parse_args()
     if args.pages.is_dir():

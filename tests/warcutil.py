@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dateline.sources.warcwrite import gzip_member, http_request, http_response, warc_record
 
-PAGES_DIR = Path("/work/shared/examples/pages")
+PAGES_DIR = Path(__file__).resolve().parents[2] / "shared" / "examples" / "pages"
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 DATE = "2019-11-20T12:00:00Z"
