@@ -1,0 +1,173 @@
+"""Find known names in a spaCy ``Doc``: the alias table, countries and demonyms, and organisations
+with a country ("the Russian Defense Ministry", "Russia's Air Force", "Ministry of Defence of Russia").
+
+This is the gazetteer half of entities.v1 (the statistical NER is the other half). It walks the
+tokens once, trying the longest known name at each token, so it costs a few dictionary look-ups
+per token and needs no extra model pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dateline.stages.entity_heads import Head, head_variants
+from dateline.stages.entity_lexicon import Lexicon, ResolvedName, Variant, name_key
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+_ORG_KINDS_LABEL = {"person": "PERSON", "country": "GPE", "group": "NORP"}
+_MAX_HEAD_WORDS = 5
+_MAX_INSERTED = 2
+
+
+def label_for(kind: str, how: str = "") -> str:
+    """The spaCy-style label recorded for a gazetteer mention of this kind."""
+    if how == "demonym":
+        return "NORP"
+    return _ORG_KINDS_LABEL.get(kind, "ORG")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A name found in the text: token range ``[i, j)``, character span, and what it refers to."""
+
+    i: int
+    j: int
+    start: int
+    end: int
+    target: ResolvedName
+    label: str
+    source: str
+    """``alias``, ``user``, ``country``, ``demonym``, ``pattern`` (organisation with a country) or ``ner``."""
+
+
+def _surface(doc: Doc, i: int, j: int) -> str:
+    return doc.text[doc[i].idx : doc[j - 1].idx + len(doc[j - 1].text)]
+
+
+def _wordlike_ok(doc: Doc, i: int, j: int) -> bool:
+    """An acronym that spells a word (IS, US) counts only in mixed-case text: "on IS targets", not
+    "WHAT IS THIS"."""
+    sent = doc[i].sent
+    if not any(c.islower() for c in sent.text):
+        return False
+    prev = next((t for t in reversed(doc[sent.start : i]) if t.is_alpha), None)
+    nxt = next((t for t in doc[j : sent.end] if t.is_alpha), None)
+    caps = [t for t in (prev, nxt) if t is not None and len(t.text) > 1 and t.text.isupper()]
+    return len(caps) < 2 and not (caps and (prev is None or nxt is None))
+
+
+class Matcher:
+    """Longest-match gazetteer over a lexicon."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.max_words = min(lexicon.max_words, 12)
+        self.first_words = {k.split()[0] for k in lexicon.variants}
+        self.heads = head_variants()
+        self.head_first = {k.split()[0] for k in self.heads}
+
+    def _name_at(self, doc: Doc, i: int, limit: int | None = None) -> tuple[int, Variant] | None:
+        """The longest known name starting at token ``i`` (end token, variant)."""
+        first = name_key(doc[i].text)
+        if first not in self.first_words and first != "the":
+            return None
+        stop = min(len(doc), i + (limit or self.max_words))
+        for j in range(stop, i, -1):
+            if doc[j - 1].is_punct or doc[j - 1].is_space or any(t.is_space for t in doc[i:j]):
+                continue
+            surface = _surface(doc, i, j)
+            variant = self.lexicon.lookup(surface)
+            if variant is None:
+                continue
+            if variant.wordlike and not _wordlike_ok(doc, i, j):
+                continue
+            if doc[i].lower_ == "the" and (
+                variant.target.kind != "country" or name_key(surface) not in self.lexicon.takes_the
+            ):
+                continue  # "the" belongs only to names that take it ("the United States"); else i+1 matches
+            return j, variant
+        return None
+
+    def _head_at(self, doc: Doc, i: int) -> tuple[int, Head] | None:
+        if i >= len(doc) or name_key(doc[i].text) not in self.head_first:
+            return None
+        for j in range(min(len(doc), i + _MAX_HEAD_WORDS), i, -1):
+            if doc[j - 1].is_punct or doc[j - 1].is_space:
+                continue
+            head = self.heads.get(name_key(_surface(doc, i, j)))
+            if head is not None and (doc[i].text[0].isupper() or head.lowercase_ok):
+                return j, head
+        return None
+
+    def _org_after_country(self, doc: Doc, i: int, j: int, country: str) -> Candidate | None:
+        """``<country word>['s] [Capitalised words] <head>`` starting at ``i``, country ending at ``j``."""
+        k = j + 1 if j < len(doc) and doc[j].lower_ in ("'s", "’s") else j
+        for skip in range(_MAX_INSERTED + 1):
+            inserted = doc[k : k + skip]
+            if any(not t.is_alpha or not t.text[0].isupper() for t in inserted):
+                break
+            found = self._head_at(doc, k + skip)
+            if found is None:
+                continue
+            end, head = found
+            if skip:
+                words = [self.lexicon.adjectives.get(country, doc[i:j].text), *(t.text for t in doc[k:end])]
+                target = ResolvedName(" ".join(words), head.kind, country)
+            else:
+                target = ResolvedName(
+                    f"{self.lexicon.adjectives.get(country, doc[i:j].text)} {head.canonical}", head.kind, country
+                )
+            return Candidate(i, end, doc[i].idx, doc[end - 1].idx + len(doc[end - 1].text), target, "ORG", "pattern")
+        return None
+
+    def _org_of_country(self, doc: Doc, i: int) -> Candidate | None:
+        """``<head> of <country>`` ("Ministry of Defence of Russia")."""
+        found = self._head_at(doc, i)
+        if found is None or not doc[i].text[0].isupper():
+            return None
+        end, head = found
+        if end + 1 >= len(doc) or doc[end].lower_ != "of":
+            return None
+        named = self._name_at(doc, end + 1, limit=6)
+        if named is None or named[1].target.kind != "country" or not named[1].target.country:
+            return None
+        j, variant = named
+        country = variant.target.country
+        assert country is not None
+        target = ResolvedName(f"{self.lexicon.adjectives.get(country, country)} {head.canonical}", head.kind, country)
+        return Candidate(i, j, doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text), target, "ORG", "pattern")
+
+    def find(self, doc: Doc) -> list[Candidate]:
+        """Non-overlapping gazetteer mentions, left to right, longest first."""
+        out: list[Candidate] = []
+        i = 0
+        while i < len(doc):
+            cand = self._candidate_at(doc, i)
+            if cand is None:
+                i += 1
+                continue
+            out.append(cand)
+            i = cand.j
+        return out
+
+    def _candidate_at(self, doc: Doc, i: int) -> Candidate | None:
+        tok: Token = doc[i]
+        if tok.is_space or tok.is_punct:
+            return None
+        org = self._org_of_country(doc, i)
+        if org is not None:
+            return org
+        named = self._name_at(doc, i)
+        if named is None:
+            return None
+        j, variant = named
+        target = variant.target
+        if target.kind == "country" and target.country:
+            org = self._org_after_country(doc, i, j, target.country)
+            if org is not None:
+                return org
+        start, end = doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
+        return Candidate(i, j, start, end, target, label_for(target.kind, variant.how), variant.how)
