@@ -185,7 +185,7 @@ class EntitiesStage:
         taken = {t for c in chosen for t in range(c.i, c.j)} | {t for s in persons for t in range(s.start, s.end)}
         persons.extend(titled_names(doc, taken))
         persons.sort(key=lambda s: s.start)
-        people = find_people(doc, persons)
+        people = find_people(doc, persons, taken)
         roles: dict[tuple[int, int], str] = {}
         for p in people:
             chosen.append(_cand(doc, p.i, p.j, person_target(p), "PERSON", "ner"))

@@ -60,6 +60,7 @@ def name_key(text: str) -> str:
 
 def is_acronym(alias: str) -> bool:
     """True for an all-capitals short form (``IS``, ``U.S.``, ``ISIL``) that must match case-sensitively."""
+    alias = alias[4:] if alias.lower().startswith("the ") else alias
     letters = _DOTS.sub("", alias).replace("-", "")
     return 1 < len(letters) <= 6 and letters.isupper() and letters.isalpha()
 
@@ -98,7 +99,7 @@ class Variant:
         """Whether ``surface`` (a span of text with this variant's key) is this variant, by case."""
         if not self.case_sensitive:
             return True
-        letters = _DOTS.sub("", surface)
+        letters = _DOTS.sub("", surface[4:] if surface.lower().startswith("the ") else surface)
         return letters.isupper()
 
 

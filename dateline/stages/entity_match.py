@@ -76,7 +76,8 @@ class Matcher:
             return None
         stop = min(len(doc), i + (limit or self.max_words))
         for j in range(stop, i, -1):
-            if doc[j - 1].is_punct or doc[j - 1].is_space or any(t.is_space for t in doc[i:j]):
+            if doc[j - 1].is_punct or doc[j - 1].is_space or doc[j - 1].lower_ in ("'s", "’s") \
+                    or any(t.is_space for t in doc[i:j]):
                 continue
             surface = _surface(doc, i, j)
             variant = self.lexicon.lookup(surface)

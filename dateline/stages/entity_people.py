@@ -6,6 +6,7 @@ All rules look only at the article's own tokens; nothing is keyed to particular 
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,7 @@ def role_before(doc: Doc, i: int) -> tuple[str, int, int] | None:
         t = doc[a - 1]
         if t.ent_type_ in _NOT_ROLE_ENTS or t.ent_type_ == "PERSON":
             break
-        if t.lower_ in _CONNECTORS or t.lower_ in ROLE_NOUNS or (t.is_alpha and t.text[0].isupper()):
+        if t.lower_ in _CONNECTORS or t.lower_ in ROLE_NOUNS or (not t.is_punct and t.text[:1].isupper()):
             a -= 1
             continue
         break
@@ -79,12 +80,16 @@ def role_after(doc: Doc, j: int) -> tuple[str, int, int] | None:
     return _role_text(doc, j + 1, b)
 
 
-def find_people(doc: Doc, person_spans: list[Span]) -> list[Person]:
+def find_people(doc: Doc, person_spans: list[Span], taken: AbstractSet[int] = frozenset()) -> list[Person]:
     """People from NER PERSON spans: title words split off into the role, roles attached, short
-    forms merged into the fullest name used in the article."""
+    forms merged into the fullest name used in the article. ``taken`` holds token indexes of other
+    entities (a name is never extended over them)."""
     people: list[Person] = []
     for span in person_spans:
         i, j = span.start, span.end
+        # NER sometimes keeps only the surname ("Riad [Haddad]"): take back up to two given names.
+        while i > span.start - 2 and i > 0 and _given_name(doc, i - 1, taken):
+            i -= 1
         # NER sometimes takes the title into the name ("President Putin"): move it to the role.
         k = i
         while k < j - 1 and (doc[k].lower_ in ROLE_NOUNS or doc[k].lower_ in _CONNECTORS):
@@ -98,6 +103,12 @@ def find_people(doc: Doc, person_spans: list[Span]) -> list[Person]:
         r_text, r_start, r_end = role if role else (None, None, None)
         people.append(Person(k, j, start, end, doc.text[start:end], r_text, r_start, r_end))
     return _merge_short_forms(people)
+
+
+def _given_name(doc: Doc, k: int, taken: AbstractSet[int]) -> bool:
+    t = doc[k]
+    return (t.is_alpha and t.text[0].isupper() and not t.is_sent_start and k not in taken
+            and t.lower_ not in ROLE_NOUNS and t.ent_type_ in ("", "PERSON"))
 
 
 def _merge_short_forms(people: list[Person]) -> list[Person]:
