@@ -198,10 +198,28 @@ class EntitiesStage:
                         "canonical": person.name, "kind": "person", "country": None, "role": person.role,
                         "source": "role"})
         out.sort(key=lambda d: (d["start"], d["end"]))
-        return _drop_overlaps(out)
+        out = _drop_overlaps(out)
+        out.extend(_to_dict(doc, c, None, nested=True) for c in self._country_words(doc, chosen))
+        out.sort(key=lambda d: (d["start"], -d["end"]))
+        return out
+
+    def _country_words(self, doc: Doc, chosen: list[Candidate]) -> list[Candidate]:
+        """The country word inside an institution's name ("Turkish" in "Turkish Foreign Ministry"):
+        a mention of the country too, stored as a nested entity."""
+        found = []
+        for c in chosen:
+            if c.target.kind not in ("government body", "military") or not c.target.country:
+                continue
+            for k in range(c.i, c.j):
+                named = self.matcher.name_at(doc, k, limit=c.j - k)
+                if named is not None and named[1].target.country == c.target.country:
+                    target, how = named[1].target, named[1].how
+                    found.append(_cand(doc, k, named[0], target, label_for(target.kind, how), how))
+                    break
+        return found
 
 
-def _to_dict(doc: Doc, c: Candidate, role: str | None) -> dict[str, Any]:
+def _to_dict(doc: Doc, c: Candidate, role: str | None, nested: bool = False) -> dict[str, Any]:
     d: dict[str, Any] = {"start": c.start, "end": c.end, "text": doc.text[c.start:c.end], "label": c.label,
                          "canonical": c.target.canonical, "kind": c.target.kind, "country": c.target.country}
     if c.target.country:
@@ -209,6 +227,8 @@ def _to_dict(doc: Doc, c: Candidate, role: str | None) -> dict[str, Any]:
     if role:
         d["role"] = role
     d["source"] = c.source
+    if nested:
+        d["nested"] = True
     return d
 
 

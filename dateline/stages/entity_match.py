@@ -69,7 +69,7 @@ class Matcher:
         self.heads = head_variants()
         self.head_first = {k.split()[0] for k in self.heads}
 
-    def _name_at(self, doc: Doc, i: int, limit: int | None = None) -> tuple[int, Variant] | None:
+    def name_at(self, doc: Doc, i: int, limit: int | None = None) -> tuple[int, Variant] | None:
         """The longest known name starting at token ``i`` (end token, variant)."""
         first = name_key(doc[i].text)
         if first not in self.first_words and first != "the":
@@ -132,7 +132,7 @@ class Matcher:
         end, head = found
         if end + 1 >= len(doc) or doc[end].lower_ != "of":
             return None
-        named = self._name_at(doc, end + 1, limit=6)
+        named = self.name_at(doc, end + 1, limit=6)
         if named is None or named[1].target.kind != "country" or not named[1].target.country:
             return None
         j, variant = named
@@ -161,7 +161,7 @@ class Matcher:
         org = self._org_of_country(doc, i)
         if org is not None:
             return org
-        named = self._name_at(doc, i)
+        named = self.name_at(doc, i)
         if named is None:
             return None
         j, variant = named
