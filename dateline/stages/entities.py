@@ -6,7 +6,7 @@ patterns, then people get their roles and within-article short forms and role me
 
 Each stored entity (one per mention) is a JSON-ready dict::
 
-    {"start": 933, "end": 961 - 4, "text": "Russian Defense Ministry", "label": "ORG",
+    {"start": 937, "end": 961, "text": "Russian Defense Ministry", "label": "ORG",
      "canonical": "Russian Defense Ministry", "kind": "government body",
      "country": "RU", "country_name": "Russia", "source": "pattern"}
 
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from dateline.models import Article
 from dateline.stages.entity_lexicon import ResolvedName, alias_files_from, get_lexicon
-from dateline.stages.entity_match import Candidate, Matcher, label_for
+from dateline.stages.entity_match import Candidate, Matcher, doc_text, label_for
 from dateline.stages.entity_people import find_people, person_target, role_mentions, titled_names
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ class EntitiesStage:
         taken = {t for c in chosen for t in range(c.i, c.j)}
         out = [_to_dict(doc, c, roles.get((c.start, c.end))) for c in sorted(chosen, key=lambda c: c.start)]
         for start, end, person in role_mentions(doc, people, taken):
-            out.append({"start": start, "end": end, "text": doc.text[start:end], "label": "PERSON",
+            out.append({"start": start, "end": end, "text": doc_text(doc)[start:end], "label": "PERSON",
                         "canonical": person.name, "kind": "person", "country": None, "role": person.role,
                         "source": "role"})
         out.sort(key=lambda d: (d["start"], d["end"]))
@@ -220,7 +220,7 @@ class EntitiesStage:
 
 
 def _to_dict(doc: Doc, c: Candidate, role: str | None, nested: bool = False) -> dict[str, Any]:
-    d: dict[str, Any] = {"start": c.start, "end": c.end, "text": doc.text[c.start:c.end], "label": c.label,
+    d: dict[str, Any] = {"start": c.start, "end": c.end, "text": doc_text(doc)[c.start:c.end], "label": c.label,
                          "canonical": c.target.canonical, "kind": c.target.kind, "country": c.target.country}
     if c.target.country:
         d["country_name"] = c.target.country_name

@@ -43,15 +43,33 @@ class Candidate:
     """``alias``, ``user``, ``country``, ``demonym``, ``pattern`` (organisation with a country) or ``ner``."""
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per Doc (spaCy rebuilds it from the tokens on every access)."""
+    text = doc.user_data.get("dateline_text")
+    if not isinstance(text, str):
+        text = doc.text
+        doc.user_data["dateline_text"] = text
+    return text
+
+
+def _token_keys(doc: Doc) -> list[str]:
+    """:func:`name_key` of every token, computed once per Doc."""
+    keys = doc.user_data.get("dateline_token_keys")
+    if not isinstance(keys, list):
+        keys = [name_key(t.text) for t in doc]
+        doc.user_data["dateline_token_keys"] = keys
+    return keys
+
+
 def _surface(doc: Doc, i: int, j: int) -> str:
-    return doc.text[doc[i].idx : doc[j - 1].idx + len(doc[j - 1].text)]
+    return doc_text(doc)[doc[i].idx : doc[j - 1].idx + len(doc[j - 1].text)]
 
 
 def _wordlike_ok(doc: Doc, i: int, j: int) -> bool:
     """An acronym that spells a word (IS, US) counts only in mixed-case text: "on IS targets", not
     "WHAT IS THIS"."""
     sent = doc[i].sent
-    if not any(c.islower() for c in sent.text):
+    if not any(c.islower() for c in doc_text(doc)[sent.start_char : sent.end_char]):
         return False
     prev = next((t for t in reversed(doc[sent.start : i]) if t.is_alpha), None)
     nxt = next((t for t in doc[j : sent.end] if t.is_alpha), None)
@@ -71,7 +89,7 @@ class Matcher:
 
     def name_at(self, doc: Doc, i: int, limit: int | None = None) -> tuple[int, Variant] | None:
         """The longest known name starting at token ``i`` (end token, variant)."""
-        first = name_key(doc[i].text)
+        first = _token_keys(doc)[i]
         if first not in self.first_words and first != "the":
             return None
         stop = min(len(doc), i + (limit or self.max_words))
@@ -93,7 +111,7 @@ class Matcher:
         return None
 
     def _head_at(self, doc: Doc, i: int) -> tuple[int, Head] | None:
-        if i >= len(doc) or name_key(doc[i].text) not in self.head_first:
+        if i >= len(doc) or _token_keys(doc)[i] not in self.head_first:
             return None
         for j in range(min(len(doc), i + _MAX_HEAD_WORDS), i, -1):
             if doc[j - 1].is_punct or doc[j - 1].is_space:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from dateline.stages.entity_heads import ROLE_NOUNS
 from dateline.stages.entity_lexicon import ResolvedName
+from dateline.stages.entity_match import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -45,7 +46,7 @@ def _role_text(doc: Doc, a: int, b: int) -> tuple[str, int, int] | None:
     if a >= b or not any(t.lower_ in ROLE_NOUNS for t in doc[a:b]):
         return None
     start, end = doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
-    return doc.text[start:end], start, end
+    return doc_text(doc)[start:end], start, end
 
 
 def role_before(doc: Doc, i: int) -> tuple[str, int, int] | None:
@@ -101,7 +102,7 @@ def find_people(doc: Doc, person_spans: list[Span], taken: AbstractSet[int] = fr
             role = role_before(doc, k) or role_after(doc, j)
         start, end = doc[k].idx, doc[j - 1].idx + len(doc[j - 1].text)
         r_text, r_start, r_end = role if role else (None, None, None)
-        people.append(Person(k, j, start, end, doc.text[start:end], r_text, r_start, r_end))
+        people.append(Person(k, j, start, end, doc_text(doc)[start:end], r_text, r_start, r_end))
     return _merge_short_forms(people)
 
 
