@@ -1,0 +1,212 @@
+"""Toponym resolution for ``places.v1``: pick one gazetteer place per mention, using the document.
+
+Each candidate gets a log-linear score:
+
+* **prior**: log10 population, a bonus by kind (a country or first-level region is what a bare
+  name in news usually means), a penalty when only an alternate/historic name matched;
+* **containment**: ``City, State`` keeps only places inside the state;
+* **document context**: the share of the document's country votes for the candidate's country,
+  and of its first-level-region votes for its region (votes come from unambiguous mentions,
+  containers, demonyms, the dateline, country entities of ``entities.v1`` and the URL's
+  country-code domain), and closeness to the other places of the document.
+
+Resolution runs twice: the first pass votes with unambiguous mentions only, the second with every
+first-pass choice (minus the mention's own vote). Then one sense per discourse: every mention of
+the same name gets the same place.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from dateline.stages.place_gazetteer import Candidate, GazEntry, normalize
+from dateline.stages.place_mentions import Mention, _inside
+
+KIND_BONUS: dict[str, float] = {"country": 3.0, "continent": 3.0, "admin1": 1.5, "region": 1.0, "admin2": 0.5,
+                                "city": 0.0}
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Tunable weights of the score (defaults set on the development sets; see docs/places.md)."""
+
+    alternate_penalty: float = 2.5
+    country: float = 3.0
+    admin1: float = 3.0
+    near: float = 2.0
+    near_km: float = 120.0
+    container: float = 6.0
+    county: float = 4.0
+
+
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def prior(cand: Candidate, w: Weights) -> float:
+    """Context-free score of a candidate."""
+    e = cand.entry
+    score = math.log10(e.population + 10) + KIND_BONUS[e.kind]
+    return score if cand.primary else score - w.alternate_penalty
+
+
+@dataclass
+class Context:
+    """Votes of the document for countries and first-level regions, and its resolved points."""
+
+    countries: Counter[str]
+    admin1: Counter[tuple[str, str]]
+    points: list[tuple[int, GazEntry]]
+    counties: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+    """(country, admin1, admin2) of every county and town candidate -> the names that could be there."""
+
+    def country_share(self, cc: str, own: int = 0) -> float:
+        """Share of the strongest country's votes that ``cc`` has (0..1), minus the mention's own."""
+        top = max(self.countries.values(), default=0)
+        return max(0, self.countries[cc] - own) / top if top else 0.0
+
+    def admin1_share(self, key: tuple[str, str], own: int = 0) -> float:
+        """Like :meth:`country_share` for a first-level region."""
+        top = max(self.admin1.values(), default=0)
+        return max(0, self.admin1[key] - own) / top if top else 0.0
+
+
+def _votes(entries: Iterable[tuple[int, GazEntry]], seed_countries: Sequence[str]) -> Context:
+    countries: Counter[str] = Counter(seed_countries)
+    admin1: Counter[tuple[str, str]] = Counter()
+    points: list[tuple[int, GazEntry]] = []
+    for idx, e in entries:
+        if e.country:
+            countries[e.country] += 1
+        if e.admin1 and e.kind != "country":
+            admin1[(e.country, e.admin1)] += 1
+        if e.name:  # country-only votes carry no point
+            points.append((idx, e))
+    return Context(countries, admin1, points)
+
+
+def _county_index(mentions: Sequence[Mention]) -> dict[tuple[str, str, str], set[str]]:
+    """Which mentions could lie in (or be) which county: "Paris ... Henry County" meet in Henry
+    County, Tennessee, and that pins down both."""
+    index: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for m in mentions:
+        key = normalize(m.text)
+        for c in m.candidates:
+            e = c.entry
+            if e.admin2 and e.kind in ("city", "admin2") and c.primary:
+                index[(e.country, e.admin1, e.admin2)].add(key)
+    return index
+
+
+def _unambiguous(m: Mention) -> GazEntry | None:
+    """The mention's place when the name can mean only one thing (or one strong thing); for a name
+    that is ambiguous only within one country, that country (as a country vote)."""
+    primary = [c.entry for c in m.candidates if c.primary]
+    if len(m.candidates) == 1:
+        return m.candidates[0].entry
+    strong = [e for e in primary if e.kind in ("country", "continent")]
+    if len(strong) == 1 and not any(e.kind == "admin1" for e in primary):
+        return strong[0]
+    countries = {e.country for e in primary}
+    if len(primary) > 1 and len(countries) == 1 and "" not in countries:
+        return GazEntry("country", "", 0.0, 0.0, primary[0].country, "", "", 0)
+    return None
+
+
+def _score(i: int, m: Mention, cand: Candidate, ctx: Context | None, w: Weights) -> float:
+    e = cand.entry
+    s = prior(cand, w)
+    if m.container is not None and m.container.chosen is not None and _inside(e, m.container.chosen):
+        s += w.container
+    if ctx is None:
+        return s
+    own = 1 if any(idx == i for idx, _ in ctx.points) else 0
+    if e.country:
+        s += w.country * ctx.country_share(e.country, own)
+    if e.admin1 and e.kind != "country":
+        s += w.admin1 * ctx.admin1_share((e.country, e.admin1), own)
+    if (e.admin2 and e.kind in ("city", "admin2") and cand.primary
+            and ctx.counties.get((e.country, e.admin1, e.admin2), set()) - {normalize(m.text)}):
+        s += w.county
+    if e.kind in ("city", "admin2"):
+        near = sum(1 for idx, p in ctx.points if idx != i and p.kind in ("city", "admin2")
+                   and km(e.lat, e.lon, p.lat, p.lon) <= w.near_km)
+        s += w.near * min(1.0, near / 2)
+    return s
+
+
+def _chosen(mentions: Sequence[Mention], indices: Iterable[int]) -> list[tuple[int, GazEntry]]:
+    return [(i, e) for i in indices if (e := mentions[i].chosen) is not None]
+
+
+def _choose(i: int, m: Mention, ctx: Context, w: Weights) -> None:
+    scored = [(_score(i, m, c, ctx, w), c.entry) for c in m.candidates]
+    m.score, m.chosen = max(scored, key=lambda t: t[0])
+
+
+def _supported(i: int, e: GazEntry, ctx: Context, w: Weights) -> bool:
+    """Whether the document backs a weak mention's place: its country has votes, and it is a
+    country/region, or lies in a region with votes, or near another place of the document."""
+    if not e.country or ctx.countries[e.country] == 0:
+        return False
+    if e.kind in ("country", "continent", "admin1"):
+        return True
+    if ctx.admin1[(e.country, e.admin1)] > 0:
+        return True
+    return any(idx != i and km(e.lat, e.lon, p.lat, p.lon) <= w.near_km for idx, p in ctx.points)
+
+
+def resolve(mentions: list[Mention], seed_countries: Sequence[str] = (), weights: Weights | None = None) -> None:
+    """Choose ``chosen`` (and ``score``) for every mention, in place.
+
+    Weak mentions (see :mod:`place_mentions`) do not vote until they are accepted; a weak mention
+    the document does not support keeps ``chosen = None``.
+    """
+    w = weights or Weights()
+    # Containers first (a state is resolved before the city inside it).
+    order = sorted((i for i, m in enumerate(mentions) if not m.weak), key=lambda i: not mentions[i].contained)
+    seeds = [(i, e) for i in order if (e := _unambiguous(mentions[i])) is not None]
+    counties = _county_index(mentions)
+    ctx = _votes(seeds, seed_countries)
+    ctx.counties = counties
+    for _ in range(2):
+        for i in order:
+            _choose(i, mentions[i], ctx, w)
+        ctx = _votes(_chosen(mentions, order), seed_countries)
+        ctx.counties = counties
+    accepted = list(order)
+    for i, m in enumerate(mentions):
+        if m.weak:
+            _choose(i, m, ctx, w)
+            if m.chosen is not None and _supported(i, m.chosen, ctx, w):
+                accepted.append(i)
+            else:
+                m.chosen = None
+    if len(accepted) > len(order):  # one more pass with the accepted weak mentions voting too
+        ctx = _votes(_chosen(mentions, accepted), seed_countries)
+        ctx.counties = counties
+        for i in accepted:
+            _choose(i, mentions[i], ctx, w)
+    _one_sense_per_discourse(mentions)
+
+
+def _one_sense_per_discourse(mentions: list[Mention]) -> None:
+    """Every mention of the same name gets the place of its best-scored mention (containers aside)."""
+    groups: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        groups[normalize(m.text)].append(m)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        best = max(group, key=lambda m: m.score)
+        for m in group:
+            if (m.chosen is not None and m.container is None and best.chosen is not None
+                    and any(c.entry == best.chosen for c in m.candidates)):
+                m.chosen = best.chosen

