@@ -1,44 +1,75 @@
-"""HTML pages: body text through trafilatura, metadata from trafilatura and the page itself."""
+"""HTML pages: the article body through trafilatura, metadata from the page's own markup.
+
+The page is parsed once; the body comes from :mod:`dateline.extract.html_body` (trafilatura with
+a choice between its precision and recall outputs and a residual-boilerplate pass), the metadata
+from :mod:`dateline.extract.html_meta`, with htmldate as the fallback for the published date.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-import trafilatura
+from lxml.html import HtmlElement
 
+from dateline.extract.html_body import extract_body
+from dateline.extract.html_meta import PageMeta, page_metadata
 from dateline.models import Extraction
 from dateline.textnorm import normalize_text
 
+MAX_HTML_CHARS = 8_000_000
+"""Pages longer than this are cut before parsing (untrusted input: bound the work)."""
 
-def _split_list(value: Any) -> tuple[str, ...]:
-    if not value:
-        return ()
-    items = value if isinstance(value, list) else str(value).split(",")
-    seen: dict[str, None] = {}
-    for item in items:
-        s = " ".join(str(item).split())
-        if s and s.lower() not in {k.lower() for k in seen}:
-            seen[s] = None
-    return tuple(seen)
+_log = logging.getLogger(__name__)
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """Parse a page into an lxml tree the way trafilatura does (None for unparseable input)."""
+    from trafilatura.utils import load_html
+
+    tree: Any = load_html(html[:MAX_HTML_CHARS])
+    return tree if isinstance(tree, HtmlElement) else None
+
+
+def _htmldate(tree: HtmlElement, url: str | None) -> str | None:
+    """The original publication date by htmldate's fast heuristics (markup and URL, no guessing)."""
+    from htmldate import find_date
+
+    try:
+        found: Any = find_date(tree, url=url, original_date=True, extensive_search=False)
+    except Exception as exc:  # htmldate on hostile markup: no date rather than no article
+        _log.debug("htmldate failed: %r", exc)
+        return None
+    return found if isinstance(found, str) and found else None
 
 
 def extract_html(html: str, url: str | None = None) -> Extraction:
     """Extract the article body and metadata from one HTML page."""
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True
-    )
-    if doc is None:
-        return Extraction(text="", warnings=("extraction: trafilatura found no main text",))
-    text = normalize_text(doc.text or "")
-    authors = _split_list(doc.author.split(";") if doc.author else None)
+    warnings: list[str] = []
+    if len(html) > MAX_HTML_CHARS:
+        warnings.append(f"extraction: page cut to {MAX_HTML_CHARS} characters before parsing")
+    tree = parse_html(html)
+    if tree is None:
+        return Extraction(text="", warnings=(*warnings, "extraction: the page could not be parsed"))
+    meta = page_metadata(tree, url)
+    body = extract_body(tree, url, title=meta.title)
+    text = normalize_text(body.text)
+    if not text:
+        warnings.append("extraction: trafilatura found no main text")
+    published = meta.published or _htmldate(tree, url)
     return Extraction(
         text=text,
-        title=(doc.title or None),
-        outlet=(doc.sitename or None),
-        authors=authors,
-        language=(doc.language or None),
-        section=(_split_list(doc.categories)[0] if doc.categories else None),
-        tags=_split_list(doc.tags),
-        canonical_url=(doc.url or url),
-        published=(doc.date or None),
+        title=meta.title,
+        outlet=meta.outlet,
+        authors=meta.authors,
+        language=meta.language,
+        section=meta.section,
+        tags=meta.tags,
+        canonical_url=meta.canonical_url or url,
+        published=published,
+        boilerplate=body.removed,
+        warnings=tuple(warnings),
     )
+
+
+__all__ = ["PageMeta", "extract_html", "parse_html"]
