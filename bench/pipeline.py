@@ -1,0 +1,163 @@
+"""Throughput of the whole pipeline against the bare spaCy pass, side by side in one run.
+
+    .venv/bin/python bench/pipeline.py [--pages 1000] [--chunk 50] [--json out.json]
+
+On the same real pages (Dragnet HTML, ../shared/data/extraction), in interleaved chunks so that a
+noisy shared machine slows every contender alike:
+
+* ``ours``: ``dateline analyze`` work — extraction (HTML) + all enrichment stages + JSON
+  serialisation of the record;
+* ``spacy-full``: bare ``nlp.pipe`` with the full en_core_web_sm pipeline over the texts our
+  extraction produced (the cost every naive pipeline pays);
+* ``spacy-ner``: ``nlp.pipe`` with only the NER component;
+* ``trafilatura``: extraction alone.
+
+Then the same ``ours`` work in one process and in two (``multiprocessing``, fork) to measure
+scaling. Prints articles/s, articles/s per core, the ratio ours/spacy-full in cost (time) terms
+(goal ≤ 1.0), the 2-process speed-up (goal ≥ 1.9) and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import multiprocessing
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction" / "dragnet" / "pages.jsonl.gz"
+
+
+def load_pages(path: Path, n: int) -> list[tuple[str, str]]:
+    pages = []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            pages.append((rec["html"], rec.get("url") or f"http://example.invalid/{rec['id']}"))
+            if len(pages) >= n:
+                break
+    return pages
+
+
+def _ours_chunk(pages: list[tuple[str, str]]) -> int:
+    from dateline.ingest import process_documents
+    from dateline.models import RawDocument
+    from dateline.registry import build_pipeline
+
+    global _PIPELINE
+    if _PIPELINE is None:
+        _PIPELINE = build_pipeline()
+    raws = [RawDocument(source=f"bench:{i}", kind="html", content=h, url=u) for i, (h, u) in enumerate(pages)]
+    n = 0
+    for result in process_documents(raws, _PIPELINE):
+        if result.article is not None:
+            json.dumps(result.article.to_dict(), ensure_ascii=False)
+            n += 1
+    return n
+
+
+_PIPELINE: Any = None
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--pages", type=int, default=1000)
+    ap.add_argument("--chunk", type=int, default=50)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+
+    import spacy
+    import trafilatura
+
+    from dateline.extract import extract_document
+    from dateline.models import RawDocument
+    from dateline.nlp import load_model
+
+    pages = load_pages(args.data, args.pages)
+    nlp = load_model()
+    ner_only = [p for p in nlp.pipe_names if p != "ner"]
+    # texts for the spaCy contenders: what our extraction produces for the same pages
+    texts: list[str] = []
+    for i, (html, url) in enumerate(pages):
+        try:
+            texts.append(extract_document(RawDocument(source=f"b:{i}", kind="html", content=html, url=url)).text)
+        except Exception:
+            texts.append("")
+    words = sum(len(t.split()) for t in texts) / max(1, len(texts))
+    _ours_chunk(pages[:5])  # warm-up: load the model and lexicons once
+
+    totals = {"ours": 0.0, "spacy-full": 0.0, "spacy-ner": 0.0, "trafilatura": 0.0}
+    for start in range(0, len(pages), args.chunk):
+        chunk = pages[start : start + args.chunk]
+        chunk_texts = texts[start : start + args.chunk]
+        t = time.perf_counter()
+        _ours_chunk(chunk)
+        totals["ours"] += time.perf_counter() - t
+        t = time.perf_counter()
+        for _ in nlp.pipe(chunk_texts):
+            pass
+        totals["spacy-full"] += time.perf_counter() - t
+        t = time.perf_counter()
+        with nlp.select_pipes(disable=ner_only):
+            for _ in nlp.pipe(chunk_texts):
+                pass
+        totals["spacy-ner"] += time.perf_counter() - t
+        t = time.perf_counter()
+        for html, url in chunk:
+            trafilatura.extract(html, url=url, include_comments=False)
+        totals["trafilatura"] += time.perf_counter() - t
+        print(f"  {start + len(chunk)}/{len(pages)} pages", file=sys.stderr)
+
+    n = len(pages)
+    rows: dict[str, Any] = {name: {"seconds": round(s, 2), "articles_per_s": round(n / s, 2)} for name, s in totals.items()}
+    cost_ratio = totals["ours"] / totals["spacy-full"]
+
+    # scaling: ours in one process vs two, on the same pages
+    t = time.perf_counter()
+    _ours_chunk(pages)
+    one = time.perf_counter() - t
+    halves = [pages[0::2], pages[1::2]]
+    ctx = multiprocessing.get_context("fork")
+    t = time.perf_counter()
+    with ctx.Pool(2) as pool:
+        pool.map(_ours_chunk, halves)
+    two = time.perf_counter() - t
+    result = {
+        "pages": n,
+        "mean_words": round(words),
+        "spacy_version": spacy.__version__,
+        "contenders": rows,
+        "cost_ours_over_spacy_full": round(cost_ratio, 3),
+        "speed_ours_over_spacy_full": round(1 / cost_ratio, 3),
+        "one_process_articles_per_s": round(n / one, 2),
+        "two_processes_articles_per_s": round(n / two, 2),
+        "two_process_speedup": round(one / two, 3),
+        "articles_per_s_per_core_two_processes": round(n / two / 2, 2),
+        "peak_rss_mb_main_process": round(peak_rss_mb(), 1),
+    }
+    print(f"\n{n} real pages (Dragnet HTML), mean {words:.0f} words of extracted text, spaCy {spacy.__version__}")
+    print(f"{'contender':<14}{'articles/s':>12}{'seconds':>10}{'ours/them (time)':>18}")
+    for name, row in rows.items():
+        ratio = totals["ours"] / totals[name]
+        print(f"{name:<14}{row['articles_per_s']:>12.2f}{row['seconds']:>10.1f}{ratio:>18.2f}")
+    print(f"\ncost ours / bare spaCy full pass: {cost_ratio:.2f}x  (goal <= 1.0)")
+    print(f"one process {n / one:.2f} art/s, two processes {n / two:.2f} art/s: speed-up {one / two:.2f}x (goal >= 1.9)")
+    print(f"articles/s per core (two processes): {n / two / 2:.2f}; peak RSS (main process): {peak_rss_mb():.0f} MB")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
