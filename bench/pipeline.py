@@ -120,7 +120,9 @@ def main() -> int:
         print(f"  {start + len(chunk)}/{len(pages)} pages", file=sys.stderr)
 
     n = len(pages)
-    rows: dict[str, Any] = {name: {"seconds": round(s, 2), "articles_per_s": round(n / s, 2)} for name, s in totals.items()}
+    rows: dict[str, Any] = {
+        name: {"seconds": round(s, 2), "articles_per_s": round(n / s, 2)} for name, s in totals.items()
+    }
     cost_ratio = totals["ours"] / totals["spacy-full"]
 
     # scaling: ours in one process vs two, on the same pages
@@ -152,7 +154,8 @@ def main() -> int:
         ratio = totals["ours"] / totals[name]
         print(f"{name:<14}{row['articles_per_s']:>12.2f}{row['seconds']:>10.1f}{ratio:>18.2f}")
     print(f"\ncost ours / bare spaCy full pass: {cost_ratio:.2f}x  (goal <= 1.0)")
-    print(f"one process {n / one:.2f} art/s, two processes {n / two:.2f} art/s: speed-up {one / two:.2f}x (goal >= 1.9)")
+    print(f"one process {n / one:.2f} art/s, two processes {n / two:.2f} art/s: "
+          f"speed-up {one / two:.2f}x (goal >= 1.9)")
     print(f"articles/s per core (two processes): {n / two / 2:.2f}; peak RSS (main process): {peak_rss_mb():.0f} MB")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
