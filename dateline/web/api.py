@@ -1,0 +1,192 @@
+"""The JSON API under ``/api``: one twin per HTML page, described by the app's OpenAPI document."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from dateline.stages.event_lexicon import PLOVER_TYPES
+from dateline.web.queries import Queries, SearchParams
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+Text = Annotated[str, Query(max_length=200)]
+Day = Annotated[str, Query(max_length=10, description="YYYY-MM-DD; anything else is ignored")]
+
+
+def day_or_blank(value: str) -> str:
+    """A YYYY-MM-DD day, or ``""`` for anything else (an empty form field is no filter, not an error)."""
+    return value if _DAY.match(value or "") else ""
+
+
+def queries(request: Request) -> Queries:
+    """The app's read model."""
+    q: Queries = request.app.state.queries
+    return q
+
+
+def search_params(q: str, outlet: str, entity: str, place: str, event_type: str, since: str, until: str,
+                  page: int, per_page: int) -> SearchParams:
+    """Normalise the shared search parameters of ``/`` and ``/api/search``."""
+    return SearchParams(q.strip(), outlet.strip(), entity.strip(), place.strip(), event_type.strip().upper(),
+                        day_or_blank(since), day_or_blank(until), page, per_page)
+
+
+class Hit(BaseModel):
+    """A search hit; ``snippet`` marks matches with ``[`` and ``]`` (plain text)."""
+
+    id: str
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published: str | None
+    snippet: str
+    score: float
+
+
+class SearchOut(BaseModel):
+    """One page of search results."""
+
+    q: str
+    filters: dict[str, str]
+    page: int
+    per_page: int
+    has_more: bool
+    truncated: bool = Field(description="the filtered scan stopped early; later pages may be incomplete")
+    error: str | None
+    hits: list[Hit]
+
+
+class Annotation(BaseModel):
+    """A stored annotation with the article it belongs to."""
+
+    article_id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    kind: str
+    index: int
+    data: dict[str, Any]
+
+
+class ArticleRefOut(BaseModel):
+    """An article mentioning an entity, with its mention count."""
+
+    id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    mentions: int
+
+
+class EntityOut(BaseModel):
+    """An entity: aliases (surface forms with counts), articles, quotes, events, mentions per day."""
+
+    name: str
+    kind: str | None
+    country: str | None
+    aliases: dict[str, int]
+    articles: list[ArticleRefOut]
+    quotes: list[Annotation]
+    events: list[Annotation]
+    mentions_per_day: dict[str, int]
+    truncated: bool
+
+
+class TimelineOut(BaseModel):
+    """Events per day by PLOVER type."""
+
+    days: dict[str, dict[str, int]]
+    undated: int
+    truncated: bool
+    types: list[str]
+
+
+class PlaceOut(BaseModel):
+    """A place with coordinates and counts."""
+
+    name: str
+    country: str | None
+    lat: float
+    lon: float
+    mentions: int
+    events: int
+    articles: int
+
+
+class MapOut(BaseModel):
+    """Places on the map."""
+
+    places: list[PlaceOut]
+
+
+def _annotation(h: Any) -> Annotation:
+    return Annotation(article_id=h.article_id, title=h.title, outlet=h.outlet, published=h.published, kind=h.kind,
+                      index=h.index, data=h.data)
+
+
+@router.get("/search", response_model=SearchOut, summary="Full-text search with facets")
+async def api_search(
+    request: Request, q: Text = "", outlet: Text = "", entity: Text = "", place: Text = "",
+    event_type: Annotated[str, Query(max_length=20)] = "", since: Day = "", until: Day = "",
+    page: Annotated[int, Query(ge=1, le=1000)] = 1, per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> SearchOut:
+    """The JSON twin of ``/``."""
+    p = search_params(q, outlet, entity, place, event_type, since, until, page, per_page)
+    result = queries(request).search(p)
+    filters = {k: v for k, v in (("outlet", p.outlet), ("entity", p.entity), ("place", p.place),
+                                 ("event_type", p.event_type), ("since", p.since), ("until", p.until)) if v}
+    return SearchOut(q=p.q, filters=filters, page=p.page, per_page=p.per_page, has_more=result.has_more,
+                     truncated=result.truncated, error=result.error,
+                     hits=[Hit(**h.__dict__) for h in result.hits])
+
+
+@router.get("/articles/{article_id}", summary="One article record (schema in docs/schema.md)")
+async def api_article(request: Request, article_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
+    """The JSON twin of ``/articles/{id}``: the full record, annotations included."""
+    article = queries(request).store.get(article_id)
+    if article is None:
+        raise HTTPException(404, f"no article {article_id!r}")
+    return article.to_dict()
+
+
+@router.get("/entities/{name:path}", response_model=EntityOut, summary="An entity and where it appears")
+async def api_entity(request: Request, name: Annotated[str, Path(max_length=200)]) -> EntityOut:
+    """The JSON twin of ``/entities/{name}``."""
+    view = queries(request).entity(name)
+    if view is None:
+        raise HTTPException(404, f"no entity {name!r}")
+    return EntityOut(
+        name=view.name, kind=view.kind, country=view.country, aliases=view.aliases,
+        articles=[ArticleRefOut(**a.__dict__) for a in view.articles],
+        quotes=[_annotation(h) for h in view.quotes], events=[_annotation(h) for h in view.events],
+        mentions_per_day=view.mentions_per_day, truncated=view.truncated,
+    )
+
+
+@router.get("/timeline", response_model=TimelineOut, summary="Events per day by type")
+async def api_timeline(request: Request, event_type: Annotated[str, Query(max_length=20)] = "", entity: Text = "",
+                 since: Day = "", until: Day = "") -> TimelineOut:
+    """The JSON twin of ``/timeline``."""
+    counts = queries(request).events_per_day(event_type.strip().upper(), entity.strip(), day_or_blank(since),
+                                             day_or_blank(until))
+    return TimelineOut(days=counts.days, undated=counts.undated, truncated=counts.truncated,
+                       types=list(PLOVER_TYPES))
+
+
+@router.get("/map", response_model=MapOut, summary="Places with coordinates and counts")
+async def api_map(request: Request, event_type: Annotated[str, Query(max_length=20)] = "") -> MapOut:
+    """The JSON twin of ``/map``."""
+    points = queries(request).map_points(event_type.strip().upper())
+    return MapOut(places=[PlaceOut(name=p.name, country=p.country, lat=p.lat, lon=p.lon, mentions=p.mentions,
+                                   events=p.events, articles=len(p.articles)) for p in points])
+
+
+@router.get("/stats", summary="Store counts")
+async def api_stats(request: Request) -> dict[str, Any]:
+    """Articles, sources, failures and outlets in the store."""
+    return dict(queries(request).stats())

@@ -1,0 +1,116 @@
+"""The FastAPI application: ``create_app(store, settings)`` wires pages, the JSON API and security headers.
+
+Every response carries a strict Content-Security-Policy (scripts only from this origin, no inline
+script or event handlers, no inline style), so even a rendering bug could not run hostile article
+text as code. The app only reads the store; ``dateline serve`` opens it read-only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dateline.errors import StoreError
+from dateline.storage import Store, open_store
+from dateline.web.queries import Queries, TTLCache
+
+HERE = Path(__file__).parent
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Knobs of the web UI (all have sensible defaults)."""
+
+    title: str = "Dateline"
+    per_page: int = 20
+    cache_seconds: float = 30.0
+    """How long aggregates and filter id-sets are reused (the store may change under a running server)."""
+    scan: int = 10_000
+    """Most annotations folded into one aggregate or filter."""
+    search_scan: int = 1_000
+    """Most search hits scanned when intersecting with an annotation filter."""
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and request.url.path != "/openapi.json"
+
+
+def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
+    """Build the app over an open store (the caller owns and closes the store)."""
+    settings = settings or WebSettings()
+    app = FastAPI(
+        title=f"{settings.title} API",
+        version="1",
+        description="Read-only JSON API over a Dateline store. Every HTML page has a JSON twin under /api.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["site_title"] = settings.title
+    app.state.store = store
+    app.state.settings = settings
+    app.state.queries = Queries(store, scan=settings.scan, search_scan=settings.search_scan,
+                                cache=TTLCache(settings.cache_seconds))
+    app.state.templates = templates
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    def error_page(request: Request, status: int, message: str) -> Response:
+        if _wants_html(request):
+            return templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
+                                              status_code=status)
+        return JSONResponse({"detail": message}, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_html(request):
+            fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
+            return error_page(request, 422, f"Invalid value for: {fields}")
+        return JSONResponse({"detail": exc.errors()}, status_code=422)
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        return error_page(request, 400, str(exc))
+
+    from dateline.web import api, pages  # routes import the app's helpers; import here to avoid a cycle
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (one store per worker process): reads ``DATELINE_DB``."""
+    url = os.environ.get("DATELINE_DB")
+    store = open_store(url, read_only=True)
+    return create_app(store)

@@ -1,0 +1,301 @@
+"""What the pages and the API show, computed over any :class:`~dateline.storage.Store`.
+
+Pure functions of a store and plain parameters, so the HTML pages and their JSON twins share one
+implementation. The store protocol has no facet or aggregate query, so annotation filters (entity,
+place, event type) are applied as article-id sets from ``Store.annotations`` (cached briefly), and
+aggregates (timeline, map, entity pages) are folded here from at most ``scan`` annotations.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from dateline.errors import StoreError
+from dateline.storage import SearchHit, SearchQuery, Store
+from dateline.storage.base import AnnotationHit
+
+T = TypeVar("T")
+
+
+class TTLCache:
+    """A small thread-safe memo with expiry: the store may be written by an ingest while we serve."""
+
+    def __init__(self, ttl: float = 30.0, size: int = 256) -> None:
+        self.ttl, self.size = ttl, size
+        self._data: dict[Hashable, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The cached value for ``key``, computing it when missing or expired."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None and now - hit[0] < self.ttl:
+                return hit[1]  # type: ignore[no-any-return]
+        value = compute()
+        with self._lock:
+            if len(self._data) >= self.size:
+                self._data.pop(next(iter(self._data)))
+            self._data[key] = (now, value)
+        return value
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A search as the URL states it; empty strings mean "no filter"."""
+
+    q: str = ""
+    outlet: str = ""
+    entity: str = ""
+    place: str = ""
+    event_type: str = ""
+    since: str = ""
+    until: str = ""
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def filtered(self) -> bool:
+        """True when an annotation filter (entity, place, event type) is set."""
+        return bool(self.entity or self.place or self.event_type)
+
+
+@dataclass
+class SearchResult:
+    """One page of hits, whether more follow, and whether the filtered scan was cut short."""
+
+    hits: list[SearchHit]
+    has_more: bool
+    truncated: bool = False
+    error: str | None = None
+
+
+@dataclass
+class Queries:
+    """The read model of the web UI over one store (with short-lived caches)."""
+
+    store: Store
+    scan: int = 10_000
+    """Most annotations read for one filter or aggregate."""
+    search_scan: int = 1_000
+    """Most search hits scanned when an annotation filter has to be intersected with them."""
+    cache: TTLCache = field(default_factory=TTLCache)
+
+    # -- filters --------------------------------------------------------------------------
+    def article_ids(self, kind: str, entity: str | None = None, type_: str | None = None) -> frozenset[str]:
+        """Ids of the articles holding an annotation of ``kind`` matching the entity/type."""
+        def compute() -> frozenset[str]:
+            hits = self.store.annotations(kind, entity=entity or None, type_=type_ or None, limit=self.scan)
+            return frozenset(h.article_id for h in hits)
+
+        return self.cache.get(("ids", kind, (entity or "").strip().lower(), (type_ or "").lower()), compute)
+
+    def _id_filter(self, p: SearchParams) -> frozenset[str] | None:
+        sets = []
+        if p.entity:
+            sets.append(self.article_ids("entities", entity=p.entity))
+        if p.place:
+            sets.append(self.article_ids("places", entity=p.place))
+        if p.event_type:
+            sets.append(self.article_ids("events", type_=p.event_type))
+        if not sets:
+            return None
+        return frozenset.intersection(*sets)
+
+    # -- search ---------------------------------------------------------------------------
+    def search(self, p: SearchParams) -> SearchResult:
+        """Full-text search (or, with no words, the articles an annotation filter selects)."""
+        offset = (p.page - 1) * p.per_page
+        ids = self._id_filter(p)
+        try:
+            if p.q.strip() and ids is None:
+                hits = self.store.search(SearchQuery(p.q, p.outlet or None, p.since or None, p.until or None,
+                                                     limit=p.per_page + 1, offset=offset))
+                return SearchResult(hits[: p.per_page], len(hits) > p.per_page)
+            if p.q.strip() and ids is not None:
+                scanned = self.store.search(SearchQuery(p.q, p.outlet or None, p.since or None, p.until or None,
+                                                        limit=self.search_scan))
+                kept = [h for h in scanned if h.id in ids]
+                page = kept[offset: offset + p.per_page + 1]
+                return SearchResult(page[: p.per_page], len(page) > p.per_page, len(scanned) >= self.search_scan)
+        except StoreError as exc:
+            return SearchResult([], False, error=str(exc))
+        if ids is None:
+            return SearchResult([], False)
+        return self._browse(ids, p, offset)
+
+    def _browse(self, ids: frozenset[str], p: SearchParams, offset: int) -> SearchResult:
+        """Articles selected by annotation filters alone, newest first (no snippet to show)."""
+        kind, entity, type_ = (("entities", p.entity, None) if p.entity else
+                               ("places", p.place, None) if p.place else ("events", None, p.event_type))
+        rows = self.store.annotations(kind, entity=entity, type_=type_, limit=self.scan)
+        seen: dict[str, SearchHit] = {}
+        for r in rows:
+            if r.article_id in ids and r.article_id not in seen and _in_range(r, p):
+                seen[r.article_id] = SearchHit(r.article_id, r.title, r.outlet, None, r.published, "", 0.0)
+        hits = list(seen.values())
+        page = hits[offset: offset + p.per_page + 1]
+        return SearchResult(page[: p.per_page], len(page) > p.per_page, len(rows) >= self.scan)
+
+    def outlets(self) -> dict[str, int]:
+        """Store-wide outlet counts (top 20), for the outlet facet."""
+        def compute() -> dict[str, int]:
+            raw = self.store.stats().get("outlets") or {}
+            return {str(k): int(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+        return self.cache.get(("outlets",), compute)
+
+    def stats(self) -> dict[str, object]:
+        """Store counts (cached)."""
+        return self.cache.get(("stats",), self.store.stats)
+
+    # -- aggregates -----------------------------------------------------------------------
+    def events_per_day(self, type_: str = "", entity: str = "", since: str = "", until: str = "") -> EventCounts:
+        """Events counted per day and type; the day is the event's resolved date, else publication."""
+        def compute() -> EventCounts:
+            rows = self.store.annotations("events", entity=entity or None, type_=type_ or None, limit=self.scan)
+            counts: dict[str, Counter[str]] = defaultdict(Counter)
+            undated = 0
+            for r in rows:
+                day = event_day(r)
+                if day is None:
+                    undated += 1
+                    continue
+                if (since and day < since[:10]) or (until and day > until[:10]):
+                    continue
+                counts[day][str(r.data.get("type") or "?")] += 1
+            return EventCounts({d: dict(c) for d, c in sorted(counts.items())}, undated, len(rows) >= self.scan)
+
+        return self.cache.get(("timeline", type_.lower(), entity.lower(), since, until), compute)
+
+    def map_points(self, event_type: str = "") -> list[MapPoint]:
+        """Places with coordinates, with how often they are mentioned and how many events happen there."""
+        def compute() -> list[MapPoint]:
+            points: dict[tuple[str, str], MapPoint] = {}
+            for r in self.store.annotations("places", limit=self.scan):
+                d = r.data
+                lat, lon = d.get("lat"), d.get("lon")
+                if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)):
+                    continue
+                name = str(d.get("name") or d.get("text") or "?")
+                key = (name.lower(), str(d.get("country") or ""))
+                pt = points.setdefault(key, MapPoint(name, d.get("country"), float(lat), float(lon)))
+                pt.mentions += 1
+                pt.articles.add(r.article_id)
+            by_name: dict[str, MapPoint] = {}
+            for (name, _country), pt in points.items():
+                if name not in by_name or pt.mentions > by_name[name].mentions:
+                    by_name[name] = pt
+            for r in self.store.annotations("events", type_=event_type or None, limit=self.scan):
+                for place in r.data.get("places") or []:
+                    if isinstance(place, dict):
+                        pt_or_none = by_name.get(str(place.get("name") or place.get("text") or "").lower())
+                        if pt_or_none is not None:
+                            pt_or_none.events += 1
+            found = [p for p in points.values() if p.events or not event_type]
+            return sorted(found, key=lambda p: (-p.mentions, p.name))
+
+        return self.cache.get(("map", event_type.lower()), compute)
+
+    def entity(self, name: str) -> EntityView | None:
+        """Aliases, articles, quotes and events of one canonical entity; None when nothing mentions it."""
+        def compute() -> EntityView | None:
+            mentions = self.store.annotations("entities", entity=name, limit=self.scan)
+            quotes = self.store.annotations("quotes", entity=name, limit=200)
+            events = self.store.annotations("events", entity=name, limit=1000)
+            if not mentions and not quotes and not events:
+                return None
+            aliases: Counter[str] = Counter(str(m.data.get("text") or "") for m in mentions)
+            kinds: Counter[str] = Counter(str(m.data.get("kind")) for m in mentions if m.data.get("kind"))
+            countries: Counter[str] = Counter(
+                str(m.data.get("country_name") or m.data.get("country"))
+                for m in mentions if m.data.get("country"))
+            canonical = next((str(m.data["canonical"]) for m in mentions if m.data.get("canonical")), name)
+            articles: dict[str, ArticleRef] = {}
+            per_day: Counter[str] = Counter()
+            for m in mentions:
+                ref = articles.setdefault(m.article_id, ArticleRef(m.article_id, m.title, m.outlet, m.published))
+                ref.mentions += 1
+                if m.published:
+                    per_day[m.published[:10]] += 1
+            return EntityView(
+                name=canonical, kind=kinds.most_common(1)[0][0] if kinds else None,
+                country=countries.most_common(1)[0][0] if countries else None,
+                aliases=dict(aliases.most_common(50)), articles=list(articles.values()),
+                quotes=quotes, events=events, mentions_per_day=dict(sorted(per_day.items())),
+                truncated=len(mentions) >= self.scan,
+            )
+
+        return self.cache.get(("entity", name.strip().lower()), compute)
+
+
+def _in_range(r: AnnotationHit, p: SearchParams) -> bool:
+    if p.outlet and (r.outlet or "").lower() != p.outlet.lower():
+        return False
+    if not p.since and not p.until:
+        return True
+    day = (r.published or "")[:10]
+    if not day:
+        return False
+    return not ((p.since and day < p.since[:10]) or (p.until and day > p.until[:10]))
+
+
+def event_day(r: AnnotationHit) -> str | None:
+    """The day an event is counted on: its resolved date, else its article's publication day."""
+    date = r.data.get("date")
+    if isinstance(date, str) and len(date) >= 10:
+        return date[:10]
+    return r.published[:10] if r.published else None
+
+
+@dataclass
+class EventCounts:
+    """``days``: day → {event type → count}; ``undated``: events with no day; ``truncated``: scan cut."""
+
+    days: dict[str, dict[str, int]]
+    undated: int
+    truncated: bool
+
+
+@dataclass
+class MapPoint:
+    """A place on the map: where it is, how often it is mentioned, in how many articles and events."""
+
+    name: str
+    country: str | None
+    lat: float
+    lon: float
+    mentions: int = 0
+    events: int = 0
+    articles: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ArticleRef:
+    """An article as a list item, with how many times it mentions something."""
+
+    id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    mentions: int = 0
+
+
+@dataclass
+class EntityView:
+    """Everything the entity page shows."""
+
+    name: str
+    kind: str | None
+    country: str | None
+    aliases: dict[str, int]
+    articles: list[ArticleRef]
+    quotes: list[AnnotationHit]
+    events: list[AnnotationHit]
+    mentions_per_day: dict[str, int]
+    truncated: bool
