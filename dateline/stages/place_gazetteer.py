@@ -138,7 +138,8 @@ class Gazetteer:
     def _abbrev_add(self, abbr: str, entry: GazEntry) -> None:
         key = normalize(abbr)
         if all(c.entry != entry for c in self._by_key[key]):
-            self._by_key[key].append(Candidate(entry, True))
+            # Not primary: without its period ("Miss", "Ind") the abbreviation is an ordinary word.
+            self._by_key[key].append(Candidate(entry, False))
 
     def lookup(self, surface: str) -> list[Candidate]:
         """Every place the name can denote (empty if none).
@@ -149,8 +150,11 @@ class Gazetteer:
         """
         key = normalize(surface)
         cands = self._by_key.get(key, ())
-        if key in US_STATE_ABBREVIATIONS and not surface.endswith("."):
-            cands = [c for c in cands if c.primary]
+        if key in US_STATE_ABBREVIATIONS or key in CA_PROVINCE_ABBREVIATIONS:
+            if surface.endswith("."):
+                cands = [Candidate(c.entry, True) if c.entry.kind == "admin1" else c for c in cands]
+            else:
+                cands = [c for c in cands if c.primary]
         if not _ADMIN2_WORD.search(key):
             cands = [c for c in cands if c.entry.kind != "admin2"]
         return list(cands)

@@ -40,6 +40,7 @@ class Weights:
     near_km: float = 120.0
     container: float = 6.0
     county: float = 4.0
+    admin1_capital: float = 1.0
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -123,6 +124,10 @@ def _unambiguous(m: Mention) -> GazEntry | None:
 def _score(i: int, m: Mention, cand: Candidate, ctx: Context | None, w: Weights) -> float:
     e = cand.entry
     s = prior(cand, w)
+    if e.kind == "admin1" and any(c.entry.kind == "city" and c.primary and c.entry.admin1 == e.admin1
+                                  and c.entry.country == e.country for c in m.candidates):
+        # "Homs", "Idlib": a region named after its capital; a bare name means the city.
+        s -= KIND_BONUS["admin1"] + w.admin1_capital
     if m.container is not None and m.container.chosen is not None and _inside(e, m.container.chosen):
         s += w.container
     if ctx is None:
