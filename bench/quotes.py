@@ -1,0 +1,247 @@
+"""Quote extraction benchmark: ``quotes.v1`` against its peers on PolNeAR dev, in one run.
+
+    .venv/bin/python bench/quotes.py                    # dev set, ours + textacy (+ GGT note)
+    .venv/bin/python bench/quotes.py --gold ../shared/data/quotes/polnear-train.jsonl.gz --limit 200
+    .venv/bin/python bench/quotes.py --build-lexicon    # relearn dateline/data/quote_cues.tsv from train
+
+Scores come from THE scorer, ``../shared/eval/score_quotes.py`` (relation = content overlap >= 50%
+and speaker span overlapping the gold source). Peers:
+
+* textacy ``extract.triples.direct_quotations`` (direct quotes only; it raises on odd quotation
+  mark counts, counted as an empty prediction for that article);
+* the Gender Gap Tracker's quote extractor (sfu-discourse-lab/GenderGapTracker, MIT) is not on
+  PyPI and needs spaCy 2 + neuralcoref, so it cannot be run here: the figure the issue reports
+  (relation F1 0.41 on this dev set) is printed for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DEV = SHARED / "data" / "quotes" / "polnear-dev.jsonl.gz"
+TRAIN = SHARED / "data" / "quotes" / "polnear-train.jsonl.gz"
+SCORER = SHARED / "eval" / "score_quotes.py"
+LEXICON = REPO / "dateline" / "data" / "quote_cues.tsv"
+REPORTED = {"GGT (issue figure)": 0.41, "textacy (issue figure)": 0.16}
+_WORD = re.compile(r"\w+")
+
+sys.path.insert(0, str(REPO))
+
+
+def read_gold(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """Gold records (first ``limit``)."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        recs = [json.loads(line) for line in fh if line.strip()]
+    return recs[:limit] if limit else recs
+
+
+def run_ours(gold: list[dict[str, Any]], config: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """quotes.v1 over the gold texts (cheap NER pass + on-demand parse, as in the pipeline)."""
+    from dateline.models import Article
+    from dateline.nlp import analyse
+    from dateline.stages.quotes import QuotesStage
+
+    stage = QuotesStage(config or {})
+    analyses = analyse(r["text"] for r in gold)
+    out = []
+    for rec, an in zip(gold, analyses, strict=True):
+        art = Article(id=rec["id"], text=rec["text"])
+        out.append({"id": rec["id"], "quotes": stage.extract(art, an)})
+    return out
+
+
+def run_textacy(gold: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """textacy's direct_quotations over a full spaCy parse of each text."""
+    from textacy.extract.triples import direct_quotations
+
+    from dateline.nlp import load_model
+
+    nlp = load_model()
+    out = []
+    with nlp.select_pipes(disable=[p for p in ("senter",) if p in nlp.pipe_names]):
+        docs = nlp.pipe(r["text"] for r in gold)
+        for rec, doc in zip(gold, docs, strict=True):
+            quotes = []
+            try:
+                for trip in direct_quotations(doc):
+                    spk = trip.speaker
+                    cue = trip.cue
+                    quotes.append({
+                        "start": trip.content.start_char, "end": trip.content.end_char,
+                        "text": trip.content.text, "kind": "direct",
+                        "cue": {"start": cue[0].idx, "end": cue[-1].idx + len(cue[-1].text)} if cue else None,
+                        "speaker": {"start": spk[0].idx, "end": spk[-1].idx + len(spk[-1].text)} if spk else None,
+                    })
+            except Exception:  # textacy raises on unbalanced quotation marks: count as empty
+                quotes = []
+            out.append({"id": rec["id"], "quotes": quotes})
+    return out
+
+
+def score(pred: list[dict[str, Any]], gold_path: Path, gold_ids: set[str]) -> dict[str, Any]:
+    """Run THE scorer on predictions (gold restricted to ``gold_ids``) and return its JSON metrics."""
+    with tempfile.TemporaryDirectory() as tmp:
+        gold_file = Path(tmp) / "gold.jsonl"
+        pred_file = Path(tmp) / "pred.jsonl"
+        with gold_file.open("w", encoding="utf-8") as fh:
+            for rec in read_gold(gold_path):
+                if rec["id"] in gold_ids:
+                    fh.write(json.dumps(rec) + "\n")
+        with pred_file.open("w", encoding="utf-8") as fh:
+            for rec in pred:
+                fh.write(json.dumps(rec) + "\n")
+        out_json = Path(tmp) / "m.json"
+        subprocess.run([sys.executable, str(SCORER), str(pred_file), str(gold_file), "--json", str(out_json)],
+                       check=True, capture_output=True, text=True)
+        return dict(json.loads(out_json.read_text()))
+
+
+def timed(fn: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+          gold: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float]:
+    """Predictions and articles per second."""
+    t0 = time.perf_counter()
+    pred = fn(gold)
+    return pred, len(gold) / max(time.perf_counter() - t0, 1e-9)
+
+
+def fmt_row(name: str, m: dict[str, Any] | None, speed: float | None) -> str:
+    """One table row: relation P/R/F1 overall, relation F1 by kind, content overlap F1, speed."""
+    if m is None:
+        return f"{name:<24} {'(not run)':>20}"
+    p, r, f = m["relation"]
+    k = m["by_kind"]
+    sp = f"{speed:8.1f}" if speed else "       -"
+    return (f"{name:<24} {p:6.3f} {r:6.3f} {f:6.3f} | {k['direct']['relation'][2]:6.3f} "
+            f"{k['indirect']['relation'][2]:8.3f} {k['mixed']['relation'][2]:6.3f} | "
+            f"{m['content_overlap'][2]:7.3f} | {sp}")
+
+
+def bench(gold_path: Path, limit: int | None, peers: bool, config: dict[str, Any] | None = None) -> None:
+    """Score ours and the peers on the same articles and print the table with ratios."""
+    gold = read_gold(gold_path, limit)
+    ids = {r["id"] for r in gold}
+    systems: dict[str, tuple[dict[str, Any] | None, float | None]] = {}
+    pred, speed = timed(lambda g: run_ours(g, config), gold)
+    systems["dateline quotes.v1"] = (score(pred, gold_path, ids), speed)
+    if peers:
+        try:
+            tpred, tspeed = timed(run_textacy, gold)
+            systems["textacy direct_quot."] = (score(tpred, gold_path, ids), tspeed)
+        except ImportError as exc:
+            print(f"textacy not installed ({exc}); pip install textacy to compare", file=sys.stderr)
+    print(f"config {config or {}}")
+    print(f"PolNeAR {gold_path.name}: {len(gold)} articles, {sum(len(r['attributions']) for r in gold)} attributions")
+    print(f"{'system':<24} {'P':>6} {'R':>6} {'F1':>6} | {'direct':>6} {'indirect':>8} {'mixed':>6} | "
+          f"{'overlap':>7} | {'art/s':>8}")
+    for name, (m, sp) in systems.items():
+        print(fmt_row(name, m, sp))
+    print("GGT quote extractor      not runnable here (not on PyPI; spaCy 2 + neuralcoref); "
+          f"issue figure: relation F1 {REPORTED['GGT (issue figure)']:.2f}")
+    ours = systems["dateline quotes.v1"]
+    f_ours = ours[0]["relation"][2] if ours[0] else 0.0
+    for name, (m, sp) in systems.items():
+        if name.startswith("dateline") or m is None:
+            continue
+        f = m["relation"][2]
+        ratio_f = f_ours / f if f else float("inf")
+        ratio_s = (ours[1] or 0) / sp if sp else float("nan")
+        print(f"ratio ours/{name}: relation F1 x{ratio_f:.2f}, speed x{ratio_s:.2f}")
+    for name, ref in REPORTED.items():
+        print(f"ratio ours/{name}: relation F1 x{f_ours / ref:.2f}")
+    if ours[0]:
+        m = ours[0]
+        print(f"ours: source span F1 {m['source_span'][2]:.3f}, cue span F1 {m['cue_span'][2]:.3f}, "
+              f"content exact F1 {m['content_exact'][2]:.3f}")
+
+
+def build_lexicon(train: Iterable[dict[str, Any]], min_count: int = 3, min_precision: float = 0.15) -> str:
+    """Learn (cue lemma, frame) precisions from gold attributions (see ``quote_cues``)."""
+    from dataclasses import replace
+
+    from dateline.nlp import analyse
+    from dateline.stages.quote_marks import quote_spans
+    from dateline.stages.quote_rules import candidates
+
+    recs = list(train)
+    total: Counter[tuple[str, str]] = Counter()
+    hits: Counter[tuple[str, str]] = Counter()
+    forms: dict[str, set[str]] = {}
+    for rec, an in zip(recs, analyse(r["text"] for r in recs), strict=True):
+        text = rec["text"]
+        golds = [a for a in rec["attributions"] if a.get("cue")]
+        quotes = quote_spans(text)
+        for parsed in an.parse(an.sentences):
+            off = int(parsed.user_data["offset"])
+            for c in candidates(parsed, off):
+                # Score the content as the stage will emit it: widened over the quotation it overlaps.
+                for q in quotes:
+                    if q.start < c.content[1] and c.content[0] < q.end:
+                        c = replace(c, content=(min(q.start, c.content[0]), max(q.end, c.content[1])))
+                        break
+                key = (c.lemma, c.frame)
+                total[key] += 1
+                if _matches(text, c, golds):
+                    hits[key] += 1
+                    forms.setdefault(c.lemma, set()).add(text[c.cue[0]:c.cue[1]].lower())
+    lines = ["# lemma\tframe:precision,...\tsurface forms seen as cues (learned from PolNeAR train;",
+             "# regenerate with: .venv/bin/python bench/quotes.py --build-lexicon)"]
+    table: dict[str, list[str]] = {}
+    for key, n in total.items():
+        h = hits[key]
+        if h >= min_count and h / n >= min_precision and key[0] != "according_to":
+            table.setdefault(key[0], []).append(f"{key[1]}:{h / n:.2f}")
+    for lemma in sorted(table):
+        lines.append(f"{lemma}\t{','.join(sorted(table[lemma]))}\t{','.join(sorted(forms.get(lemma, ())))}")
+    return "\n".join(lines) + "\n"
+
+
+def _tokens(text: str, s: int, e: int) -> set[int]:
+    return {m.start() for m in _WORD.finditer(text, s, e)}
+
+
+def _matches(text: str, c: Any, golds: list[dict[str, Any]]) -> bool:
+    for g in golds:
+        cue = g["cue"]
+        if not (c.cue[0] < cue["end"] and cue["start"] < c.cue[1]):
+            continue
+        gt = _tokens(text, g["content"]["start"], g["content"]["end"])
+        pt = _tokens(text, c.content[0], c.content[1])
+        shared = len(gt & pt)
+        if gt and pt and shared / len(gt) >= 0.5 and shared / len(pt) >= 0.5:
+            return True
+    return False
+
+
+def main() -> None:
+    """Command line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gold", type=Path, default=DEV)
+    ap.add_argument("--limit", type=int)
+    ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--build-lexicon", action="store_true")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
+                    help="stage config for quotes.v1, e.g. --set min_precision=0.4")
+    args = ap.parse_args()
+    if args.build_lexicon:
+        LEXICON.write_text(build_lexicon(read_gold(TRAIN, args.limit)), encoding="utf-8")
+        print(f"wrote {LEXICON}")
+        return
+    config = {k: json.loads(v) for k, _, v in (item.partition("=") for item in args.set)}
+    bench(args.gold, args.limit, not args.no_peers, config)
+
+
+if __name__ == "__main__":
+    main()

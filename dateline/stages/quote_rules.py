@@ -1,0 +1,229 @@
+"""Dependency rules for attributions inside one parsed sentence.
+
+A *frame* is the grammatical slot of a cue verb that holds what was said, thought or reported:
+
+* ``ccomp``  – ``She said [that the army had the coordinates]``
+* ``xcomp``  – ``He wants [to bring them]``
+* ``dobj``   – ``They endorsed [Sanders]`` (only for verbs whose object is commonly the content)
+* ``prep:X`` – ``He called for [a cultural war]`` (object of a particle/preposition)
+* ``head``   – ``[The police had trained for months], a spokesman said`` (the cue clause hangs off
+  the content clause, as the parser often does with inverted reporting clauses)
+* ``colon``  – ``Breitbart News responded: [...]`` (content after a colon)
+
+Which (cue lemma, frame) pairs count is decided by the lexicon (:mod:`quote_cues`), learned from the
+PolNeAR training split; this module only finds the frames and spans, in article character offsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
+
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+_CONTENT_DEPS = ("ccomp", "xcomp", "dobj")
+_TRIM = " \t\r\n,;:-—–"
+_PRONOUN_POS = ("PRON",)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A cue token with one frame and the spans it implies (article offsets)."""
+
+    lemma: str
+    frame: str
+    cue: tuple[int, int]
+    content: tuple[int, int]
+    speaker: tuple[int, int] | None
+    name: tuple[int, int] | None = None
+    """The proper-name core of the speaker phrase (``Riad Haddad`` in ``Syrian Ambassador to Russia
+    Riad Haddad``), when it has one."""
+
+
+def cue_lemma(tok: Token) -> str:
+    """The lexicon key of a verb: its lemma, joined with a particle (``point_out``)."""
+    prt = [c.lower_ for c in tok.children if c.dep_ == "prt"]
+    lemma = tok.lemma_.lower()
+    return f"{lemma}_{prt[0]}" if prt else lemma
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+def subtree_span(tok: Token, off: int) -> tuple[int, int]:
+    """Character span (article offsets) of a token's subtree, trimmed of edge punctuation."""
+    left, right = tok.left_edge, tok.right_edge
+    text = tok.doc.text
+    s, e = _trimmed(text, left.idx, right.idx + len(right.text))
+    return off + s, off + e
+
+
+def speaker_token(verb: Token) -> Token | None:
+    """The head of the speaker phrase of a cue verb.
+
+    Active subject, passive agent (``was criticized by X``), or for a subjectless participle,
+    infinitive or conjunct (``..., saying ...``; ``and added ...``) the subject of the verb it hangs
+    off. A passive without agent has no speaker (``it was reported that ...``).
+    """
+    tok: Token | None = verb
+    for _ in range(4):
+        assert tok is not None
+        for child in tok.children:
+            if child.dep_ in ("nsubj", "csubj"):
+                return child
+            if child.dep_ == "agent":
+                pobj = [c for c in child.children if c.dep_ == "pobj"]
+                return pobj[0] if pobj else None
+            if child.dep_ == "nsubjpass":
+                return None
+        if tok.dep_ in ("advcl", "xcomp", "conj", "acl", "pcomp") and tok.head is not tok:
+            tok = tok.head
+            continue
+        if tok.dep_ in ("relcl", "acl"):
+            return tok.head  # ``a statement calling on ...``: the noun the clause modifies
+        return None
+    return None
+
+
+def speaker_span(tok: Token, verb: Token, off: int) -> tuple[int, int]:
+    """The speaker phrase: the subject's subtree, or for a noun modified by the cue clause itself
+    (``a statement calling on ...``) the noun phrase up to the noun."""
+    if verb in tok.subtree and verb is not tok:
+        text = tok.doc.text
+        s, e = _trimmed(text, tok.left_edge.idx, tok.idx + len(tok.text))
+        return off + s, off + e
+    return subtree_span(tok, off)
+
+
+def name_core(tok: Token, off: int) -> tuple[int, int] | None:
+    """The last run of two or more proper nouns in the speaker phrase, or the head if it is one.
+
+    Place names glued to the run (``Russia`` in ``Ambassador to Russia Riad Haddad``) are cut off
+    later by the speaker resolver, which has the article's entity mentions.
+    """
+    toks = list(tok.subtree)
+    runs: list[list[Token]] = []
+    for t in toks:
+        if t.pos_ == "PROPN":
+            if runs and runs[-1][-1].i == t.i - 1:
+                runs[-1].append(t)
+            else:
+                runs.append([t])
+    long_runs = [r for r in runs if len(r) >= 2]
+    pick = long_runs[-1] if long_runs else next((r for r in runs if tok in r), None)
+    if not pick:
+        return None
+    return off + pick[0].idx, off + pick[-1].idx + len(pick[-1].text)
+
+
+def _head_frame_span(verb: Token, off: int) -> tuple[int, int] | None:
+    """Content for an inverted cue clause attached under the content clause."""
+    head = verb.head
+    if head is verb or verb.dep_ not in ("parataxis", "ccomp", "advcl", "conj"):
+        return None
+    if not any(c.dep_ in SUBJECT_DEPS for c in verb.children) or verb.i < head.i:
+        return None
+    if any(c.dep_ in ("ccomp", "xcomp") for c in verb.children):
+        return None
+    # The cue clause must close the sentence (``..., a spokesman said in a statement.``).
+    tail = [t for t in verb.doc[verb.right_edge.i + 1 :] if not t.is_punct]
+    if tail:
+        return None
+    s_char = head.left_edge.idx
+    e_char = verb.left_edge.idx
+    s2, e2 = _trimmed(verb.doc.text, s_char, e_char)
+    if e2 - s2 < 3:
+        return None
+    return off + s2, off + e2
+
+
+def _colon_span(verb: Token, off: int) -> tuple[int, int] | None:
+    """Content after a colon that closes the cue clause (``X said: ...``)."""
+    doc = verb.doc
+    for j in range(verb.i + 1, min(len(doc), verb.i + 6)):
+        if doc[j].text == ":":
+            rest = doc[j + 1 :]
+            if len(rest) == 0:
+                return (off + len(doc.text), off + len(doc.text))  # pending: content follows
+            s, e = _trimmed(doc.text, rest[0].idx, len(doc.text))
+            return off + s, off + e
+        if doc[j].dep_ in _CONTENT_DEPS or doc[j].is_sent_end:
+            return None
+    return None
+
+
+def frames(verb: Token, off: int) -> Iterator[tuple[str, tuple[int, int]]]:
+    """Every (frame, content span) a token offers, whatever its lemma."""
+    for child in verb.children:
+        dep = child.dep_
+        if dep in _CONTENT_DEPS:
+            if dep == "dobj" and child.pos_ in _PRONOUN_POS:
+                continue
+            yield dep, subtree_span(child, off)
+        elif dep == "prep":
+            objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objs:
+                yield f"prep:{child.lower_}", subtree_span(objs[0], off)
+    head = _head_frame_span(verb, off)
+    if head is not None:
+        yield "head", head
+    colon = _colon_span(verb, off)
+    if colon is not None:
+        yield "colon", colon
+
+
+def candidates(parsed: Doc, off: int) -> Iterator[Candidate]:
+    """Every cue-like token and frame of a parsed sentence (the lexicon filters them later)."""
+    for tok in parsed:
+        if tok.pos_ not in ("VERB", "AUX") and tok.dep_ != "ROOT":
+            continue
+        lemma = cue_lemma(tok)
+        cue = (off + tok.idx, off + tok.idx + len(tok.text))
+        spk_tok = speaker_token(tok)
+        speaker = speaker_span(spk_tok, tok, off) if spk_tok is not None else None
+        name = name_core(spk_tok, off) if spk_tok is not None else None
+        for frame, content in frames(tok, off):
+            if speaker is not None and content[0] <= speaker[0] < content[1] and frame != "head":
+                continue
+            yield Candidate(lemma, frame, cue, content, speaker, name)
+    yield from according_to(parsed, off)
+
+
+def according_to(parsed: Doc, off: int) -> Iterator[Candidate]:
+    """``According to X, ...`` / ``..., according to X.``: content is the rest of the clause."""
+    text = parsed.text
+    for tok in parsed:
+        if tok.lower_ != "according" or tok.i + 1 >= len(parsed) or parsed[tok.i + 1].lower_ != "to":
+            continue
+        to = parsed[tok.i + 1]
+        pobj = [c for c in to.children if c.dep_ == "pobj"] or [c for c in tok.children if c.dep_ == "pobj"]
+        name = None
+        if pobj:
+            speaker = subtree_span(pobj[0], off)
+            name = name_core(pobj[0], off)
+        else:  # the parser lost the attachment: take the words up to the next comma
+            end = text.find(",", to.idx)
+            end = len(text) if end < 0 else end
+            s, e = _trimmed(text, to.idx + 2, end)
+            if e <= s:
+                continue
+            speaker = (off + s, off + e)
+        phrase_start = off + tok.idx
+        phrase_end = max(speaker[1], off + to.idx + 2)
+        before = _trimmed(text, 0, phrase_start - off)
+        after = _trimmed(text, phrase_end - off, len(text))
+        if after[1] - after[0] >= before[1] - before[0]:
+            content = (off + after[0], off + after[1])
+        else:
+            content = (off + before[0], off + before[1])
+        if content[1] - content[0] < 3:
+            continue
+        yield Candidate("according_to", "according", (phrase_start, off + to.idx + 2), content, speaker, name)

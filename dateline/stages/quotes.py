@@ -1,0 +1,202 @@
+"""``quotes.v1``: direct, indirect and mixed quotations and "according to X" attributions.
+
+For each attribution the record holds the content span (``start``/``end``), its ``kind``, the cue
+span and the speaker span with the speaker's canonical entity. How it is found:
+
+1. Only sentences that hold a cue form, a quotation mark or "according" are dependency-parsed
+   (through the shared :class:`~dateline.nlp.Analysis`, so no sentence is parsed twice).
+2. Each cue verb offers frames (:mod:`quote_rules`); the lexicon (:mod:`quote_cues`, learned from
+   PolNeAR train) keeps those frames whose learned precision clears a floor, best frame per cue.
+3. Quotation-mark spans (:mod:`quote_marks`) extend the content they overlap (a quote cut by the
+   sentence splitter, ``"A," he said, "B."``); a quote with no cue of its own takes the cue of a
+   ``X said:`` lead-in or, as a continuation paragraph, the previous speaker.
+4. Speakers get a canonical name (:mod:`quote_speakers`): names through the entities stage,
+   pronouns and role nouns ("the ambassador") to the nearest matching named speaker, documents
+   ("the joint statement") to whoever issued them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dateline.models import Article
+from dateline.nlp import Analysis
+from dateline.stages.quote_cues import CueLexicon, default_lexicon
+from dateline.stages.quote_marks import QuoteSpan, paragraphs, quote_kind, quote_spans
+from dateline.stages.quote_rules import Candidate, candidates
+from dateline.stages.quote_speakers import resolve_speakers
+
+DEFAULT_MIN_PRECISION = 0.3
+MIN_QUOTE_WORDS = 4
+"""Shorter quoted passages outside any attribution are scare quotes or titles, not quotations."""
+CONTINUATION_PARAGRAPHS = 2
+"""A cue-less quoted paragraph takes the last speaker if that one spoke this close before."""
+
+
+@dataclass
+class Attribution:
+    """A mutable attribution while the stage assembles it (article offsets)."""
+
+    start: int
+    end: int
+    cue: tuple[int, int] | None
+    speaker: tuple[int, int] | None
+    score: float = 1.0
+    name: tuple[int, int] | None = None
+    lead_in: bool = False
+    """True while the content is still to come (``X said:`` at a sentence end)."""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def select(cands: list[Candidate], lexicon: CueLexicon, min_precision: float) -> list[Attribution]:
+    """The best lexicon-approved frame of each cue token, as attributions."""
+    best: dict[tuple[int, int], tuple[float, Candidate]] = {}
+    for c in cands:
+        p = 1.0 if c.frame == "according" else lexicon.precision(c.lemma, c.frame)
+        if p < min_precision:
+            continue
+        if c.cue not in best or p > best[c.cue][0]:
+            best[c.cue] = (p, c)
+    out: list[Attribution] = []
+    for p, c in sorted(best.values(), key=lambda pc: pc[1].cue):
+        lead_in = c.content[0] == c.content[1]
+        out.append(Attribution(c.content[0], c.content[1], c.cue, c.speaker, p, c.name, lead_in))
+    return _drop_nested_cues(out)
+
+
+def _drop_nested_cues(items: list[Attribution]) -> list[Attribution]:
+    """When one cue's content holds a whole other attribution with the same speaker (``said ...,
+    adding ...``), keep both; when a cue sits inside another's content with no speaker of its own,
+    it is part of that content, not a new attribution."""
+    keep: list[Attribution] = []
+    for a in items:
+        inside = any(
+            b is not a and b.cue is not None and a.cue is not None and b.start <= a.cue[0] < b.end and a.speaker is None
+            for b in items
+        )
+        if not inside:
+            keep.append(a)
+    return keep
+
+
+def attach_quotes(text: str, items: list[Attribution], quotes: list[QuoteSpan]) -> list[Attribution]:
+    """Extend contents over the quotation marks they overlap; give uncovered quotes an attribution."""
+    paras = paragraphs(text)
+
+    def para_of(pos: int) -> int:
+        for i, (s, e) in enumerate(paras):
+            if s <= pos < e or pos < s:
+                return i
+        return len(paras) - 1
+
+    out = sorted(items, key=lambda a: a.start)
+    for q in quotes:
+        hits = [a for a in out if not a.lead_in and _overlap(a.start, a.end, q.start, q.end) > 0]
+        # The reporting clause outside the marks owns the quotation, not a cue quoted inside it.
+        outside = [a for a in hits if a.cue is None or not q.start <= a.cue[0] < q.end]
+        if hits:
+            a = (outside or hits)[0]
+            a.start, a.end = min(a.start, q.start), max(a.end, q.end)
+            continue
+        if q.words(text) < MIN_QUOTE_WORDS:
+            continue
+        qp = para_of(q.start)
+        # A cue in the same paragraph right around the quote: ``"A," he said, "B."`` / ``He said: "B"``.
+        near = [
+            a
+            for a in out
+            if a.cue is not None
+            and para_of(a.cue[0]) == qp
+            and (0 <= q.start - a.cue[1] <= 40 or 0 <= a.cue[0] - q.end <= 40 or a.lead_in)
+        ]
+        if near:
+            a = min(near, key=lambda a: min(abs(q.start - a.end), abs(a.start - q.end)))
+            if a.lead_in:
+                a.start, a.end, a.lead_in = q.start, q.end, False
+            else:
+                a.start, a.end = min(a.start, q.start), max(a.end, q.end)
+            continue
+        lead = [a for a in out if a.lead_in and a.cue is not None and 0 <= qp - para_of(a.cue[0]) <= 1]
+        if lead:
+            a = lead[-1]
+            a.start, a.end, a.lead_in = q.start, q.end, False
+            continue
+        prev = [a for a in out if a.end <= q.start and a.speaker is not None and not a.lead_in]
+        if prev and qp - para_of(prev[-1].end - 1) <= CONTINUATION_PARAGRAPHS:
+            last = prev[-1]
+            out.append(Attribution(q.start, q.end, None, last.speaker, 0.5, last.name, extras={"continues": True}))
+        else:
+            out.append(Attribution(q.start, q.end, None, None, 0.4))
+        out.sort(key=lambda a: a.start)
+    return [a for a in out if not a.lead_in and a.end > a.start]
+
+
+def _inside_quotation(a: Attribution, quotes: list[QuoteSpan], text: str) -> bool:
+    """True for a cue quoted inside a longer quotation (``"We call on ..."``): the quotation is the
+    attribution, its speaker is whoever is quoted."""
+    if a.cue is None:
+        return False
+    return any(q.start < a.cue[0] and a.cue[1] < q.end and q.words(text) >= MIN_QUOTE_WORDS for q in quotes)
+
+
+def _span(text: str, se: tuple[int, int] | None) -> dict[str, Any] | None:
+    if se is None:
+        return None
+    return {"start": se[0], "end": se[1], "text": text[se[0] : se[1]]}
+
+
+class QuotesStage:
+    """The ``quotes.v1`` stage (see the module docstring)."""
+
+    name = "quotes.v1"
+    requires: tuple[str, ...] = ("entities",)
+    assigns: tuple[str, ...] = ("quotes",)
+
+    def __init__(self, config: dict[str, Any] | None = None, lexicon: CueLexicon | None = None) -> None:
+        self.config = dict(config or {})
+        self.min_precision = float(self.config.get("min_precision", DEFAULT_MIN_PRECISION))
+        self.drop_quoted_cues = bool(self.config.get("drop_quoted_cues", True))
+        self.lexicon = lexicon or default_lexicon()
+
+    def extract(self, article: Article, analysis: Analysis) -> list[dict[str, Any]]:
+        """The quote records of one article (offsets into ``article.text``)."""
+        text = article.text
+        sents = [s for s in analysis.sentences if self.lexicon.triggers(s.text)]
+        cands: list[Candidate] = []
+        for parsed in analysis.parse(sents):
+            cands.extend(candidates(parsed, Analysis.offset_of(parsed)))
+        items = select(cands, self.lexicon, self.min_precision)
+        quotes = quote_spans(text)
+        if self.drop_quoted_cues:
+            items = [a for a in items if not _inside_quotation(a, quotes, text)]
+        items = attach_quotes(text, items, quotes)
+        records: list[dict[str, Any]] = []
+        for a in items:
+            records.append(
+                {
+                    "start": a.start,
+                    "end": a.end,
+                    "text": text[a.start : a.end],
+                    "kind": quote_kind(text, a.start, a.end),
+                    "cue": _span(text, a.cue),
+                    "speaker": _span(text, a.speaker),
+                }
+            )
+            if a.speaker is not None and a.name is not None:
+                records[-1]["speaker"]["_name"] = a.name
+        resolve_speakers(article, analysis, records)
+        return records
+
+    def __call__(self, article: Article, analysis: Analysis) -> Article:
+        """Return the article with ``quotes`` filled."""
+        return article.with_changes(quotes=tuple(self.extract(article, analysis)))
+
+
+def make(config: dict[str, Any]) -> QuotesStage:
+    """Registry factory for ``quotes.v1``."""
+    return QuotesStage(config)
