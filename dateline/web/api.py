@@ -11,7 +11,19 @@ from pydantic import BaseModel, Field
 from dateline.stages.event_lexicon import PLOVER_TYPES
 from dateline.web.queries import Queries, SearchParams
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class ErrorOut(BaseModel):
+    """An error: ``detail`` says what was wrong (a message, or the list of invalid parameters)."""
+
+    detail: str | list[dict[str, Any]]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The store could not answer (e.g. an ambiguous id prefix)."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "Nothing by that name."}}
+
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 Text = Annotated[str, Query(max_length=200)]
@@ -145,7 +157,7 @@ async def api_search(
                      hits=[Hit(**h.__dict__) for h in result.hits])
 
 
-@router.get("/articles/{article_id}", summary="One article record (schema in docs/schema.md)")
+@router.get("/articles/{article_id}", responses=NOT_FOUND, summary="One article record (schema in docs/schema.md)")
 async def api_article(request: Request, article_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
     """The JSON twin of ``/articles/{id}``: the full record, annotations included."""
     article = queries(request).store.get(article_id)
@@ -154,7 +166,8 @@ async def api_article(request: Request, article_id: Annotated[str, Path(max_leng
     return article.to_dict()
 
 
-@router.get("/entities/{name:path}", response_model=EntityOut, summary="An entity and where it appears")
+@router.get("/entities/{name:path}", response_model=EntityOut, responses=NOT_FOUND,
+            summary="An entity and where it appears")
 async def api_entity(request: Request, name: Annotated[str, Path(max_length=200)]) -> EntityOut:
     """The JSON twin of ``/entities/{name}``."""
     view = queries(request).entity(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,7 +21,8 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     templates: Jinja2Templates = request.app.state.templates
-    api_path = "/api" + request.url.path.rstrip("/") if request.url.path != "/" else "/api/search"
+    path = quote(request.url.path.rstrip("/"))
+    api_path = "/api" + path if request.url.path != "/" else "/api/search"
     api_url = api_path + (f"?{request.url.query}" if request.url.query else "")
     return templates.TemplateResponse(request, name, {"api_url": api_url, **context}, status_code=status)
 

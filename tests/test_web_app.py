@@ -1,0 +1,180 @@
+"""The web app through Starlette's TestClient: every page and API route, escaping, headers, read-only store."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from dateline.errors import StoreError
+from dateline.storage import SQLiteStore, open_store
+from dateline.web import WebSettings, create_app
+from tests.webutil import HOSTILE_ID, SQL, XSS_IMG, XSS_SCRIPT, XSS_URL, add_articles, hostile_article, plain_article
+
+PLAIN_ID = "a1b2c3d4e5f600000001"
+PAGES = ["/", "/?q=Hama", f"/articles/{PLAIN_ID}", "/entities/Sergei%20Lavrov", "/timeline", "/map",
+         f"/articles/{HOSTILE_ID}", "/?q=Breaking", "/?entity=" + XSS_SCRIPT, "/timeline?event_type=ASSAULT"]
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("web") / "web.db"
+    store = SQLiteStore(path)
+    articles = [plain_article(), hostile_article()]
+    articles += [plain_article(f"a1b2c3d4e5f6000001{i:02d}", outlet=f"Outlet {i % 3}") for i in range(25)]
+    add_articles(store, articles)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(db_path: Path) -> Iterator[TestClient]:
+    store = open_store(str(db_path), read_only=True)
+    with TestClient(create_app(store, WebSettings(per_page=10))) as c:
+        yield c
+    store.close()
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_render_with_security_headers(client: TestClient, url: str) -> None:
+    r = client.get(url)
+    assert r.status_code == 200, r.text[:500]
+    assert r.headers["content-type"].startswith("text/html")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "default-src 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    tags = parse_tags(r.text)
+    # the only scripts are external files from this origin; no inline handlers or inline styles anywhere
+    assert [t for t in tags if t[0] == "script"] == [("script", {"src": "/static/app.js", "defer": None})]
+    assert not [t for t in tags if any(k.startswith("on") or k == "style" for k in t[1])]
+    assert not [t for t in tags if t[0] in ("img", "iframe", "object", "embed", "base", "style")]
+    hrefs = [str(t[1].get("href")) for t in tags if "href" in t[1]]
+    assert all(h.startswith(("/", "#", "https://", "data:,")) for h in hrefs), hrefs
+
+
+def parse_tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """Every start tag with its attributes, as a browser's tokenizer sees them."""
+    tags: list[tuple[str, dict[str, str | None]]] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            tags.append((tag, dict(attrs)))
+
+    Collector().feed(html)
+    return tags
+
+
+def test_hostile_article_is_escaped(client: TestClient) -> None:
+    html = client.get(f"/articles/{HOSTILE_ID}").text
+    assert "<script>window" not in html and "<img" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;window.__pwned=1;alert(1)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html  # template syntax in the text is shown, not evaluated
+    # the javascript: URL is shown as text, never linked
+    assert f'href="{XSS_URL}"' not in html and "url-text" in html
+
+
+def test_search_snippet_marks_matches_and_escapes(client: TestClient) -> None:
+    html = client.get("/?q=Breaking").text
+    assert "<mark>Breaking</mark>" in html
+    assert "&lt;script&gt;" in html and "<script>window" not in html
+    data = client.get("/api/search?q=Breaking").json()
+    assert data["hits"][0]["id"] == HOSTILE_ID and "[Breaking]" in data["hits"][0]["snippet"]
+
+
+def test_article_highlights_every_layer(client: TestClient) -> None:
+    html = client.get(f"/articles/{PLAIN_ID}").text
+    for kind, surface in [("entity", "Russian Defense Ministry"), ("place", "Hama"), ("event", "struck"),
+                          ("speaker", "Sergei Lavrov"), ("dateline", "MOSCOW (Sputnik)")]:
+        assert re.search(rf'<span class="[^"]*hl-{kind}[^"]*" tabindex="0" title="[^"]*">{re.escape(surface)}',
+                         html), kind
+    assert "Event: ASSAULT · CAMEO 195 · Russia → —" in html
+    assert "Subscribe to our newsletter" in html  # boilerplate listed for auditing
+    for label in ("Published", "Captured", "Page clock"):
+        assert f"<dt>{label}</dt>" in html
+    assert "2019-11-20T08:00:00+00:00" in html and "hand/plain.html" in html
+
+
+def test_facets_filter_results(client: TestClient) -> None:
+    assert len(client.get("/api/search?q=Hama").json()["hits"]) == 20
+    only = client.get("/api/search", params={"q": "Hama", "outlet": "Outlet 1"}).json()
+    assert only["hits"] and {h["outlet"] for h in only["hits"]} == {"Outlet 1"}
+    assert client.get("/api/search", params={"q": "Hama", "event_type": "PROTEST"}).json()["hits"] == []
+    assert client.get("/api/search", params={"q": "Hama", "until": "2019-11-01"}).json()["hits"] == []
+    by_place = client.get("/api/search", params={"place": "Hama", "per_page": 100}).json()
+    assert len(by_place["hits"]) == 26 and HOSTILE_ID not in {h["id"] for h in by_place["hits"]}
+    html = client.get("/", params={"q": "Hama", "outlet": "Outlet 1"}).text
+    assert '<option value="Outlet 1" selected>' in html
+
+
+def test_pagination(client: TestClient) -> None:
+    first = client.get("/api/search?q=Hama&per_page=10").json()
+    second = client.get("/api/search?q=Hama&per_page=10&page=2").json()
+    third = client.get("/api/search?q=Hama&per_page=10&page=3").json()
+    assert first["has_more"] and second["has_more"] and not third["has_more"]
+    ids = [h["id"] for page in (first, second, third) for h in page["hits"]]
+    assert len(ids) == len(set(ids)) == 26
+    assert 'rel="next" href="/?q=Hama&amp;page=2"' in client.get("/?q=Hama").text
+
+
+def test_entity_page_and_twin(client: TestClient) -> None:
+    data = client.get("/api/entities/Sergei Lavrov").json()
+    assert data["kind"] == "person" and data["aliases"] == {"Sergei Lavrov": 26} and len(data["quotes"]) == 26
+    russia = client.get("/api/entities/russia").json()  # actor of the events only
+    assert len(russia["events"]) == 26 and russia["articles"] == []
+    assert client.get("/entities/nobody%20at%20all").status_code == 404
+    assert client.get("/api/entities/nobody").status_code == 404
+
+
+def test_timeline_and_map_twins(client: TestClient) -> None:
+    t = client.get("/api/timeline").json()
+    assert t["days"]["2019-11-19"] == {"ASSAULT": 26}
+    assert "ASSAULT" in t["types"]
+    assert client.get("/api/timeline?event_type=AGREE").json()["days"] == {}
+    svg = client.get("/timeline").text
+    assert svg.count('<rect class="ev-ASSAULT"') == 1
+    m = client.get("/api/map").json()["places"]
+    hama = next(p for p in m if p["name"] == "Hama")
+    assert hama["mentions"] == 26 and hama["events"] == 26 and hama["articles"] == 26
+    html = client.get("/map").text
+    assert html.count("<path d=") > 150 and 'class="dot-event"' in html
+
+
+def test_not_found_and_bad_input(client: TestClient) -> None:
+    assert client.get("/articles/ffffffffffff").status_code == 404
+    assert client.get("/api/articles/ffffffffffff").json()["detail"].startswith("no article")
+    assert client.get("/?page=0").status_code == 422
+    assert client.get("/api/search?since=not-a-date&q=Hama").json()["hits"]  # ignored, not an error
+    r = client.get("/api/search", params={"q": SQL + ' " OR 1=1 -- NEAR( *'})
+    assert r.status_code == 200
+
+
+def test_prefix_lookup_and_ambiguity(client: TestClient) -> None:
+    assert client.get("/api/articles/0badc0de0b").json()["id"] == HOSTILE_ID
+    assert client.get("/articles/a1b2c3d4e5f6").status_code == 400  # ambiguous prefix: a clear error
+
+
+def test_store_is_read_only_and_intact(client: TestClient, db_path: Path) -> None:
+    for q in (SQL, "'; DELETE FROM articles; --", XSS_IMG, XSS_SCRIPT):
+        client.get("/", params={"q": q, "entity": q, "place": q})
+        client.get("/api/search", params={"q": q, "outlet": q})
+        client.get(f"/entities/{q}")
+    store = client.app.state.store  # type: ignore[attr-defined]
+    with pytest.raises((StoreError, sqlite3.OperationalError)):
+        add_articles(store, [plain_article("ffff00000000000000ff")])
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 27
+    con.close()
+
+
+def test_openapi_lists_the_json_twins(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/search", "/api/articles/{article_id}", "/api/entities/{name}", "/api/timeline", "/api/map",
+            "/api/stats"} <= set(paths)
+    assert not any(p in paths for p in ("/", "/map", "/timeline"))
+    html = client.get("/timeline?event_type=ASSAULT").text
+    assert '<link rel="alternate" type="application/json" href="/api/timeline?event_type=ASSAULT">' in html
