@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 
 from dateline.errors import DatelineError
 from dateline.ingest import ingest
@@ -151,7 +151,12 @@ def test_map_renders(page: Page, base_url: str) -> None:
 
 def test_hostile_article_is_inert(page: Page, base_url: str, db_path: Path) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     before = _count(db_path)
     for url in (f"/articles/{HOSTILE_ID}", "/?q=Breaking", "/?q=" + SQL, "/entities/" + XSS_SCRIPT,
                 "/?entity=" + XSS_IMG, "/map", "/timeline"):
