@@ -1,0 +1,217 @@
+"""Metadata carried by the boilerplate lines of a flattened page.
+
+Once the body lines are known, the lines around them say more: the header holds the page clock,
+the section and a series link, the footer a list of related headlines and a tag line.  Every
+detector here is deliberately conservative: a wrong title or section is worse than none, so each
+one needs a line of the right shape *in the right place* (header = just before the body,
+footer = just after it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+from dateline.extract.dates import parse_page_clock
+from dateline.extract.text_features import is_boilerplate_phrase, phrase_key, word_lists
+from dateline.models import Series
+
+_CLOCK_SHAPE = re.compile(
+    r"^(?:updated:?\s*)?(?:\d{1,2}:\d{2}\D{0,8}\d{1,2}[ .\-/]\w{1,9}[ .\-/]\d{4}"
+    r"|\d{1,2}[ .\-/]\w{1,9}[ .\-/]\d{4}\s*,?\s*\d{1,2}:\d{2}\D{0,6})$",
+    re.IGNORECASE,
+)
+_SERIES = re.compile(r"^(?P<name>[A-Z0-9\"“'‘][^()]{2,80}?)\s*\((?P<count>\d{1,6})\)$")
+_NOT_SERIES = re.compile(
+    r"\b(?:comments?|repl(?:y|ies)|responses?|photos?|images?|videos?|posts?|articles?|items?|results?"
+    r"|votes?|likes?|shares?|followers?|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{4})\b",
+    re.IGNORECASE,
+)
+_TAG_PREFIX = re.compile(r"^(?:tags?|topics?|keywords?|filed under|tagged(?: with)?)\s*[:\-–—]\s*(?P<rest>.+)$", re.I)
+_TAG_SPLIT = re.compile(r"\s*[,;|]\s*")
+_BREADCRUMB_SPLIT = re.compile(r"\s*[>»›/|]\s*")
+_HEADLINE_END_BAD = re.compile(r"[.,;:]$")
+_WORD = re.compile(r"\w+")
+
+HEADER_WINDOW = 8
+"""How many lines above the body are searched for the section, series and title."""
+FOOTER_WINDOW = 15
+"""How many lines below the body are searched for related headlines and tags."""
+
+
+def find_page_clock(lines: Sequence[str], is_body: Sequence[bool]) -> tuple[int, str] | None:
+    """The first non-body line that is a site-header clock, as ``(index, ISO time)``.
+
+    A cheap shape test runs first: :func:`parse_page_clock` calls dateparser, which is slow.
+    """
+    for i, line in enumerate(lines):
+        if is_body[i] or len(line) > 40 or not _CLOCK_SHAPE.match(line):
+            continue
+        iso = parse_page_clock(line)
+        if iso:
+            return i, iso
+    return None
+
+
+def parse_series(line: str) -> Series | None:
+    """``Russia Versus ISIL in Syria (618)`` -> ``Series(name, 618)``; None for other lines.
+
+    Counters that are not a story series (comments, photos, archive months) are refused.
+    """
+    m = _SERIES.match(line)
+    if not m or _NOT_SERIES.search(m.group("name")):
+        return None
+    name = m.group("name").strip()
+    if len(_WORD.findall(name)) < 2:
+        return None
+    return Series(name=name, count=int(m.group("count")))
+
+
+def find_series(lines: Sequence[str], is_body: Sequence[bool]) -> tuple[list[int], Series | None]:
+    """Indices of all series-link lines outside the body, and the series if it is unambiguous.
+
+    A page that lists several different "Name (count)" lines is showing a category list, not a
+    series link, so no series is claimed (the lines are still boilerplate).
+    """
+    found: dict[str, Series] = {}
+    where: list[int] = []
+    for i, line in enumerate(lines):
+        if is_body[i]:
+            continue
+        series = parse_series(line)
+        if series is not None:
+            found.setdefault(series.name.lower(), series)
+            where.append(i)
+    return where, (next(iter(found.values())) if len(found) == 1 else None)
+
+
+def _url_segments(url: str | None) -> set[str]:
+    if not url:
+        return set()
+    path = unquote(urlsplit(url).path).lower()
+    return {" ".join(_WORD.findall(seg.replace("_", " "))) for seg in path.split("/") if seg}
+
+
+@lru_cache(maxsize=1)
+def _sections() -> frozenset[str]:
+    return frozenset(phrase_key(s) for s in word_lists()["sections"])
+
+
+def _section_name(line: str, segments: set[str]) -> str | None:
+    """The section a header line names (a known section or a URL path segment), else None."""
+    parts = [p for p in _BREADCRUMB_SPLIT.split(line) if p]
+    if len(parts) >= 2 and phrase_key(parts[0]) == "home":
+        line = parts[-1]  # a breadcrumb "Home > World > Middle East": the last crumb is the section
+    words = _WORD.findall(line)
+    if not 1 <= len(words) <= 4 or len(line) > 40 or is_boilerplate_phrase(line):
+        return None
+    key = phrase_key(line)
+    return line if key in _sections() or key in segments else None
+
+
+def find_section(lines: Sequence[str], body_start: int, url: str | None) -> tuple[int, str] | None:
+    """The section named just above the body (nearest first), as ``(index, name)``."""
+    segments = _url_segments(url)
+    for i in range(body_start - 1, max(body_start - HEADER_WINDOW, 0) - 1, -1):
+        name = _section_name(lines[i], segments)
+        if name:
+            return i, name
+    return None
+
+
+def parse_tag_line(line: str, prefixed_only: bool = False) -> tuple[str, ...]:
+    """The tags of a tag line ("Tags: a, b, c" or a bare list of 3+ short items), else ``()``."""
+    m = _TAG_PREFIX.match(line)
+    if m:
+        items = [t for t in _TAG_SPLIT.split(m.group("rest").strip()) if t]
+        return tuple(items) if items and all(len(t) <= 50 for t in items) else ()
+    if prefixed_only or line.endswith((".", "!", "?", ":")):
+        return ()
+    items = _TAG_SPLIT.split(line)
+    if len(items) < 3 or any(not t or len(t) > 40 or not 1 <= len(_WORD.findall(t)) <= 4 for t in items):
+        return ()
+    # A sentence listing things has verbs and function words between commas; a tag line has none.
+    stop = set(word_lists()["stopwords"])
+    if sum(w.lower() in stop for t in items for w in _WORD.findall(t)) > len(items) // 3:
+        return ()
+    return tuple(items)
+
+
+def find_tags(lines: Sequence[str], is_body: Sequence[bool], body_end: int) -> tuple[int, tuple[str, ...]] | None:
+    """A tag line: a prefixed one anywhere outside the body, else a bare list just below the body."""
+    for i, line in enumerate(lines):
+        if not is_body[i] and (tags := parse_tag_line(line, prefixed_only=True)):
+            return i, tags
+    for i in range(body_end, min(body_end + FOOTER_WINDOW, len(lines))):
+        if not is_body[i] and (tags := parse_tag_line(lines[i])):
+            return i, tags
+    return None
+
+
+def is_headline_like(line: str) -> bool:
+    """Shape of a headline: 4 to 25 words, no closing full stop or comma, not interface text."""
+    words = _WORD.findall(line)
+    if not 4 <= len(words) <= 25 or len(line) > 200 or _HEADLINE_END_BAD.search(line):
+        return False
+    if is_boilerplate_phrase(line) or parse_series(line) or parse_tag_line(line) or "©" in line:
+        return False
+    return line[0].isupper() or line[0].isdigit() or line[0] in "\"“'‘"
+
+
+def find_related(lines: Sequence[str], is_body: Sequence[bool], body_end: int, skip: set[int]) -> list[int]:
+    """Indices of the first run of 2+ headline-like lines just below the body (related stories)."""
+    run: list[int] = []
+    for i in range(body_end, min(body_end + FOOTER_WINDOW, len(lines))):
+        if is_body[i]:
+            break
+        if i in skip and not run:
+            continue  # a series link or heading line may sit between the body and the list
+        if is_headline_like(lines[i]):
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            break
+        run = []
+    return run[:12] if len(run) >= 2 else []
+
+
+def _title_case_share(line: str) -> float:
+    small = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "vs", "with"}
+    words = [w for w in _WORD.findall(line) if not w.isdigit()]
+    content = [w for w in words if w.lower() not in small]
+    return sum(w[0].isupper() for w in content) / len(content) if content else 0.0
+
+
+def _slug_overlap(line: str, url: str | None) -> float:
+    """Share of the URL slug's words that occur in the line (0 without a wordy slug)."""
+    if not url:
+        return 0.0
+    path = unquote(urlsplit(url).path)
+    segs = [s for s in path.split("/") if s]
+    best = max(segs, key=lambda s: len(re.findall(r"[a-zA-Z]{2,}", s)), default="")
+    slug = {w.lower() for w in re.findall(r"[a-zA-Z]{2,}", best) if w.lower() not in {"html", "htm", "php", "aspx"}}
+    if len(slug) < 3:
+        return 0.0
+    words = {w.lower() for w in _WORD.findall(line)}
+    return len(slug & words) / len(slug)
+
+
+def find_title(lines: Sequence[str], body_start: int, url: str | None, taken: set[int]) -> int | None:
+    """The index of the headline: a headline-shaped line at or just above the body start.
+
+    Accepted only with evidence beyond shape: Title Case or matching the URL slug.  Section,
+    series and clock lines (``taken``) are never titles; nor is the first body sentence, which
+    fails the shape test (it ends with a full stop).
+    """
+    lo = max(body_start - 3, 0)
+    for i in range(min(body_start, len(lines) - 1), lo - 1, -1):
+        if i in taken:
+            continue
+        line = lines[i]
+        if not is_headline_like(line):
+            continue
+        if _slug_overlap(line, url) >= 0.6 or (_title_case_share(line) >= 0.8 and len(_WORD.findall(line)) >= 4):
+            return i
+    return None

@@ -1,0 +1,184 @@
+"""Train and evaluate the text-mode line model on the Dragnet development set.
+
+Not used at runtime.  The data is read from ``/work/shared`` (or ``--data``) and never copied into
+the project (it is AGPL-3.0); only the learned weights are shipped.  Run::
+
+    python -m dateline.extract.text_train --cv          # two-fold cross-validation by page id
+    python -m dateline.extract.text_train --write       # train on all pages, write the weights
+
+Line labels come from aligning each flattened line with the gold body: a line is "body" when its
+word tokens occur, in order, in the gold text after the previous body line (short lines must occur
+close to it, so that a menu item "Home" does not match a stray "home" deep in the article).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dateline.extract.text_features import page_features
+from dateline.extract.text_model import MODEL_FILE, LineModel, Logistic, stage_two_features
+from dateline.quality import token_prf, tokens
+from dateline.textnorm import normalize_line
+
+DEFAULT_DATA = Path("/work/shared/data/extraction/dragnet/pages.jsonl.gz")
+
+
+def load_pages(path: Path = DEFAULT_DATA) -> list[dict[str, Any]]:
+    """All pages of a JSONL.gz extraction set (``id``, ``url``, ``flat``, ``text``...)."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def page_lines(flat: str) -> list[str]:
+    """The non-empty normalised lines of a flattened page (as the cleaner sees them)."""
+    return [line for line in (normalize_line(raw) for raw in flat.splitlines()) if line]
+
+
+def label_lines(lines: Sequence[str], gold: str) -> NDArray[np.float64]:
+    """1.0 for lines found (in order) in the gold body, else 0.0."""
+    gold_str = " " + " ".join(tokens(gold)) + " "
+    labels = np.zeros(len(lines), dtype=np.float64)
+    ptr = 0
+    for i, line in enumerate(lines):
+        toks = tokens(line)
+        if not toks:
+            continue
+        needle = " " + " ".join(toks) + " "
+        idx = gold_str.find(needle, ptr)
+        if idx >= 0 and (len(toks) >= 6 or idx - ptr < 200):
+            labels[i] = 1.0
+            ptr = idx + len(needle) - 1
+    return labels
+
+
+def line_weights(lines: Sequence[str]) -> NDArray[np.float64]:
+    """Training weight per line: token F1 counts words, so longer lines matter more (sub-linearly)."""
+    w = np.sqrt(np.array([len(tokens(line)) for line in lines], dtype=np.float64) + 1.0)
+    # Each page gets the same total weight, so pages with huge menus do not dominate.
+    return w / w.sum() * 100.0 if len(w) else w
+
+
+def fit_logistic(
+    x: NDArray[np.float64], y: NDArray[np.float64], w: NDArray[np.float64], l2: float = 1e-3, steps: int = 400
+) -> Logistic:
+    """Weighted L2-regularised logistic regression, full-batch Adam on standardised features."""
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    mean[0] = 0.0  # the bias column stays a constant 1 after standardising
+    xs = (x - mean) / scale
+    beta = np.zeros(x.shape[1])
+    b = 0.0
+    m_beta = np.zeros_like(beta)
+    v_beta = np.zeros_like(beta)
+    m_b = v_b = 0.0
+    wsum = w.sum()
+    lr, b1, b2, eps = 0.05, 0.9, 0.999, 1e-8
+    for t in range(1, steps + 1):
+        z = np.clip(xs @ beta + b, -30.0, 30.0)
+        p = 1.0 / (1.0 + np.exp(-z))
+        g = w * (p - y) / wsum
+        g_beta = xs.T @ g + l2 * beta
+        g_b = float(g.sum())
+        m_beta = b1 * m_beta + (1 - b1) * g_beta
+        v_beta = b2 * v_beta + (1 - b2) * g_beta**2
+        m_b = b1 * m_b + (1 - b1) * g_b
+        v_b = b2 * v_b + (1 - b2) * g_b**2
+        beta -= lr * (m_beta / (1 - b1**t)) / (np.sqrt(v_beta / (1 - b2**t)) + eps)
+        b -= lr * (m_b / (1 - b1**t)) / (np.sqrt(v_b / (1 - b2**t)) + eps)
+    return Logistic(mean=mean, scale=scale, weights=beta, bias=b)
+
+
+def _prepared(pages: Sequence[dict[str, Any]]) -> Iterator[tuple[list[str], NDArray[np.float64], NDArray[np.float64]]]:
+    for page in pages:
+        lines = page_lines(page["flat"])
+        if lines:
+            yield lines, page_features(lines, url=page.get("url")), label_lines(lines, page["text"])
+
+
+def train(pages: Sequence[dict[str, Any]], threshold: float = 0.5) -> LineModel:
+    """Fit both stages on ``pages``.
+
+    Stage two is fitted on stage-one probabilities from a model that did not see the page (two
+    internal folds), so it learns how far to trust stage one on unseen pages.
+    """
+    prepared = list(_prepared(pages))
+    x1 = np.vstack([p[1] for p in prepared])
+    y = np.concatenate([p[2] for p in prepared])
+    w = np.concatenate([line_weights(p[0]) for p in prepared])
+    stage1 = fit_logistic(x1, y, w)
+    halves = [prepared[0::2], prepared[1::2]]
+    x2_parts: list[NDArray[np.float64]] = []
+    y2_parts: list[NDArray[np.float64]] = []
+    w2_parts: list[NDArray[np.float64]] = []
+    for k in (0, 1):
+        fit_on, apply_to = halves[1 - k], halves[k]
+        inner = fit_logistic(
+            np.vstack([p[1] for p in fit_on]),
+            np.concatenate([p[2] for p in fit_on]),
+            np.concatenate([line_weights(p[0]) for p in fit_on]),
+        )
+        for lines, feats, labels in apply_to:
+            x2_parts.append(stage_two_features(feats, inner.predict(feats)))
+            y2_parts.append(labels)
+            w2_parts.append(line_weights(lines))
+    stage2 = fit_logistic(np.vstack(x2_parts), np.concatenate(y2_parts), np.concatenate(w2_parts))
+    return LineModel(stage1, stage2, threshold)
+
+
+def evaluate(pages: Sequence[dict[str, Any]], model: LineModel | None = None) -> tuple[float, float, float]:
+    """Mean and median token F1 of the full cleaner on ``pages``, and pages per second."""
+    from dateline.extract.text import clean_flattened_text
+    from dateline.textnorm import normalize_text
+
+    scores = []
+    t0 = time.perf_counter()
+    outputs = [clean_flattened_text(p["flat"], p.get("url"), model=model).text for p in pages]
+    elapsed = time.perf_counter() - t0
+    for page, out in zip(pages, outputs, strict=True):
+        scores.append(token_prf(normalize_text(out), page["text"]).f1)
+    return statistics.mean(scores), statistics.median(scores), len(pages) / elapsed
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line: cross-validate, evaluate the shipped model, or write new weights."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--cv", action="store_true", help="two-fold cross-validation split by sorted page id")
+    ap.add_argument("--write", action="store_true", help="train on all pages and write the shipped weights")
+    ap.add_argument("--eval", action="store_true", help="evaluate the shipped model on all pages")
+    args = ap.parse_args(argv)
+    pages = sorted(load_pages(args.data), key=lambda p: p["id"])
+    if args.cv:
+        # Split by id: first half of the sorted ids vs the second half (sites spread over both).
+        half = len(pages) // 2
+        folds = [(pages[:half], pages[half:]), (pages[half:], pages[:half])]
+        means, medians = [], []
+        for fit_on, test_on in folds:
+            mean, median, speed = evaluate(test_on, train(fit_on))
+            means.append(mean)
+            medians.append(median)
+            print(f"fold: train {len(fit_on)} test {len(test_on)}: mean F1 {mean:.4f} median {median:.4f}")
+        print(f"cross-validated: mean F1 {statistics.mean(means):.4f} median {statistics.mean(medians):.4f}")
+    if args.write:
+        model = train(pages)
+        target = Path(__file__).resolve().parents[1] / MODEL_FILE
+        target.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {target}")
+    if args.eval:
+        mean, median, speed = evaluate(pages)
+        print(f"full set ({len(pages)} pages): mean F1 {mean:.4f} median {median:.4f}, {speed:.0f} pages/s")
+
+
+if __name__ == "__main__":
+    main()
