@@ -8,7 +8,6 @@ text as code. The app only reads the store; ``dateline serve`` opens it read-onl
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dateline.errors import StoreError
 from dateline.storage import Store, open_store
@@ -35,6 +35,29 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP response (cheaper than
+    Starlette's ``BaseHTTPMiddleware``, which costs a task group per request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in self.raw if k not in present]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 @dataclass(frozen=True)
@@ -73,12 +96,7 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
                                 cache=TTLCache(settings.cache_seconds))
     app.state.templates = templates
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     def error_page(request: Request, status: int, message: str) -> Response:
         if _wants_html(request):
@@ -110,7 +128,9 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory`` (one store per worker process): reads ``DATELINE_DB``."""
+    """Factory for ``uvicorn --factory`` (one store per worker process): reads ``DATELINE_DB`` and
+    ``DATELINE_WEB_CACHE_SECONDS`` (0 turns the result cache off)."""
     url = os.environ.get("DATELINE_DB")
     store = open_store(url, read_only=True)
-    return create_app(store)
+    cache = os.environ.get("DATELINE_WEB_CACHE_SECONDS")
+    return create_app(store, WebSettings(cache_seconds=float(cache)) if cache else None)

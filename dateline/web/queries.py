@@ -25,7 +25,7 @@ T = TypeVar("T")
 class TTLCache:
     """A small thread-safe memo with expiry: the store may be written by an ingest while we serve."""
 
-    def __init__(self, ttl: float = 30.0, size: int = 256) -> None:
+    def __init__(self, ttl: float = 30.0, size: int = 2048) -> None:
         self.ttl, self.size = ttl, size
         self._data: dict[Hashable, tuple[float, Any]] = {}
         self._lock = threading.Lock()
@@ -109,7 +109,11 @@ class Queries:
 
     # -- search ---------------------------------------------------------------------------
     def search(self, p: SearchParams) -> SearchResult:
-        """Full-text search (or, with no words, the articles an annotation filter selects)."""
+        """Full-text search (or, with no words, the articles an annotation filter selects), cached briefly:
+        popular searches repeat, and ranking every match is the costly part of a request."""
+        return self.cache.get(("search", p), lambda: self._search(p))
+
+    def _search(self, p: SearchParams) -> SearchResult:
         offset = (p.page - 1) * p.per_page
         ids = self._id_filter(p)
         try:
