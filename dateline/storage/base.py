@@ -82,6 +82,15 @@ class AnnotationHit:
     data: dict[str, Any]
 
 
+class StoryMember(NamedTuple):
+    """An article's place in the stories: its story, the canonical article it copies, its similarity."""
+
+    article_id: str
+    story_id: str
+    canonical_id: str | None
+    similarity: float
+
+
 @runtime_checkable
 class Store(Protocol):
     """Where articles live. Every method is safe to call repeatedly (idempotent writes)."""
@@ -123,4 +132,27 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the connection."""
+        ...
+
+    # -- stories (dateline.stories) ----------------------------------------------------------
+    def story_state(self) -> str | None:
+        """The story index state saved by the last update (JSON), or None."""
+        ...
+
+    def story_pending(self, since: str | None = None) -> list[str]:
+        """Ids of articles no story holds yet (published on/after ``since`` if given), in id order."""
+        ...
+
+    def write_stories(self, stories: list[dict[str, Any]], members: list[StoryMember], state: str,
+                      replace: bool = False) -> None:
+        """Atomically upsert story records and memberships and save the index state
+        (``replace``: drop all stories first, for a rebuild)."""
+        ...
+
+    def stories(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Story records, largest (unique articles) first, then newest."""
+        ...
+
+    def story(self, story_id: str) -> dict[str, Any] | None:
+        """One story record by id (or unique prefix of 6+ characters), or None."""
         ...

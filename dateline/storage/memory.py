@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from dateline.models import Article
 from dateline.storage.annotations import annotation_rows, matches
-from dateline.storage.base import AnnotationHit, KnownSource, SearchHit, SearchQuery, SourceOutcome, UpsertResult
+from dateline.storage.base import (
+    AnnotationHit,
+    KnownSource,
+    SearchHit,
+    SearchQuery,
+    SourceOutcome,
+    StoryMember,
+    UpsertResult,
+)
 from dateline.storage.common import in_date_range, resolve_prefix, stats_from
 
 _WORD = re.compile(r"\w+")
@@ -19,6 +28,9 @@ class MemoryStore:
     def __init__(self) -> None:
         self._articles: dict[str, Article] = {}
         self._sources: dict[str, SourceOutcome] = {}
+        self._stories: dict[str, dict[str, Any]] = {}
+        self._story_members: dict[str, StoryMember] = {}
+        self._story_state: str | None = None
 
     def write_batch(self, articles: Iterable[Article], outcomes: Iterable[SourceOutcome]) -> UpsertResult:
         """Upsert articles (same id and same record = unchanged) and record outcomes."""
@@ -100,6 +112,36 @@ class MemoryStore:
             outlets=[a.outlet for a in self._articles.values()],
         )
 
+    def story_state(self) -> str | None:
+        """The saved story index state."""
+        return self._story_state
+
+    def story_pending(self, since: str | None = None) -> list[str]:
+        """Articles without a story, in id order."""
+        return sorted(i for i, a in self._articles.items() if i not in self._story_members
+                      and (since is None or in_date_range(a.dates.published, since, None)))
+
+    def write_stories(self, stories: list[dict[str, Any]], members: list[StoryMember], state: str,
+                      replace: bool = False) -> None:
+        """Upsert stories and memberships; save the state."""
+        if replace:
+            self._stories.clear()
+            self._story_members.clear()
+        self._stories.update((s["id"], s) for s in stories)
+        self._story_members.update((m.article_id, m) for m in members)
+        self._story_state = state
+
+    def stories(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Largest first (unique articles), then newest, then id."""
+        ranked = sorted(self._stories.values(),
+                        key=lambda s: (-int(s.get("unique_size", 0)), _neg_text(s.get("last_seen")), s["id"]))
+        return ranked[offset : offset + limit]
+
+    def story(self, story_id: str) -> dict[str, Any] | None:
+        """By id or unique prefix."""
+        full = resolve_prefix(story_id, self._stories)
+        return self._stories.get(full) if full else None
+
     def close(self) -> None:
         """Nothing to release."""
 
@@ -108,3 +150,8 @@ def _day_number(published: str | None) -> int:
     """Sort key: YYYYMMDD as an int (0 when unknown), so newest sorts first when negated."""
     digits = (published or "")[:10].replace("-", "")
     return int(digits) if digits.isdigit() else 0
+
+
+def _neg_text(value: str | None) -> tuple[int, ...]:
+    """Sort key that orders ISO strings newest first."""
+    return tuple(-ord(c) for c in (value or ""))
