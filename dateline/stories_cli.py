@@ -11,7 +11,6 @@ from rich.table import Table
 
 from dateline.errors import DatelineError
 from dateline.storage import Store, default_db_url, open_store
-from dateline.stories import update_stories
 
 out = Console(highlight=False)
 DB_OPTION = click.option(
@@ -37,6 +36,8 @@ def stories(ctx: click.Context, db: str | None, since: str | None, rebuild: bool
     """Build or refresh stories (new articles join existing stories); see `stories list` / `stories show`."""
     if ctx.invoked_subcommand is not None:
         return
+    from dateline.stories import update_stories  # imports spaCy's stop list: keep `dateline --help` fast
+
     store = _open(db)
     try:
         summary = update_stories(store, since=since, rebuild=rebuild)
