@@ -174,6 +174,7 @@ def build_lexicon(train: Iterable[dict[str, Any]], min_count: int = 3, min_preci
     from dateline.nlp import analyse
     from dateline.stages.quote_marks import quote_spans
     from dateline.stages.quote_rules import candidates
+    from dateline.stages.quotes import paragraph_sentences
 
     recs = list(train)
     total: Counter[tuple[str, str]] = Counter()
@@ -183,7 +184,7 @@ def build_lexicon(train: Iterable[dict[str, Any]], min_count: int = 3, min_preci
         text = rec["text"]
         golds = [a for a in rec["attributions"] if a.get("cue")]
         quotes = quote_spans(text)
-        for parsed in an.parse(an.sentences):
+        for parsed in an.parse(paragraph_sentences(an)):
             off = int(parsed.user_data["offset"])
             for c in candidates(parsed, off):
                 # Score the content as the stage will emit it: widened over the quotation it overlaps.

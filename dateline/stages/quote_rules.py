@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 _CONTENT_DEPS = ("ccomp", "xcomp", "dobj")
+_CLIMB_DEPS = ("advcl", "xcomp", "conj", "pcomp", "prep", "pobj")
+"""Dependencies a subjectless cue climbs to find its speaker (``..., saying``; ``by saying``)."""
+_POST_SPEAKER_DEPS = ("dobj", "attr", "dep", "npadvmod", "oprd", "appos")
 _TRIM = " \t\r\n,;:-—–"
 _PRONOUN_POS = ("PRON",)
 
@@ -73,8 +76,11 @@ def speaker_token(verb: Token) -> Token | None:
     infinitive or conjunct (``..., saying ...``; ``and added ...``) the subject of the verb it hangs
     off. A passive without agent has no speaker (``it was reported that ...``).
     """
+    post = _post_verbal_speaker(verb)
+    if post is not None:
+        return post
     tok: Token | None = verb
-    for _ in range(4):
+    for _ in range(6):
         assert tok is not None
         for child in tok.children:
             if child.dep_ in ("nsubj", "csubj"):
@@ -84,19 +90,33 @@ def speaker_token(verb: Token) -> Token | None:
                 return pobj[0] if pobj else None
             if child.dep_ == "nsubjpass":
                 return None
-        if tok.dep_ in ("advcl", "xcomp", "conj", "acl", "pcomp") and tok.head is not tok:
+        if tok.dep_ in _CLIMB_DEPS and tok.head.i != tok.i:
             tok = tok.head
             continue
-        if tok.dep_ in ("relcl", "acl"):
+        if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return tok.head  # ``a statement calling on ...``: the noun the clause modifies
         return None
+    return None
+
+
+def _post_verbal_speaker(verb: Token) -> Token | None:
+    """``"...," said retired neurosurgeon Ben Carson``: the parser often labels the inverted
+    subject as an object or attribute. Only after a quotation or comma, and only with no subject."""
+    if any(c.dep_ in SUBJECT_DEPS for c in verb.children) or verb.i == 0:
+        return None
+    before = verb.doc[verb.i - 1].text
+    if before not in (",", '"', "”", "''") and not before.endswith(("”", '"')):
+        return None
+    for child in verb.rights:
+        if child.dep_ in _POST_SPEAKER_DEPS and child.pos_ in ("PROPN", "NOUN", "PRON"):
+            return child
     return None
 
 
 def speaker_span(tok: Token, verb: Token, off: int) -> tuple[int, int]:
     """The speaker phrase: the subject's subtree, or for a noun modified by the cue clause itself
     (``a statement calling on ...``) the noun phrase up to the noun."""
-    if verb in tok.subtree and verb is not tok:
+    if verb.i != tok.i and tok.left_edge.i <= verb.i <= tok.right_edge.i:
         text = tok.doc.text
         s, e = _trimmed(text, tok.left_edge.idx, tok.idx + len(tok.text))
         return off + s, off + e
@@ -124,10 +144,21 @@ def name_core(tok: Token, off: int) -> tuple[int, int] | None:
     return off + pick[0].idx, off + pick[-1].idx + len(pick[-1].text)
 
 
+def sentence_speaker(parsed: Doc, off: int, before: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """(cue, speaker) spans of a sentence's main clause when its subject ends before ``before``:
+    the owner of a quotation embedded mid-sentence (``Clinton opposes "arbitrary pay freezes"``)."""
+    roots = [t for t in parsed if t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX")]
+    for root in roots:
+        subj = [c for c in root.children if c.dep_ in ("nsubj", "csubj")]
+        if subj and off + subj[0].right_edge.idx < before and off + root.idx < before:
+            return (off + root.idx, off + root.idx + len(root.text)), subtree_span(subj[0], off)
+    return None
+
+
 def _head_frame_span(verb: Token, off: int) -> tuple[int, int] | None:
     """Content for an inverted cue clause attached under the content clause."""
     head = verb.head
-    if head is verb or verb.dep_ not in ("parataxis", "ccomp", "advcl", "conj"):
+    if head.i == verb.i or verb.dep_ not in ("parataxis", "ccomp", "advcl", "conj"):
         return None
     if not any(c.dep_ in SUBJECT_DEPS for c in verb.children) or verb.i < head.i:
         return None
@@ -160,6 +191,40 @@ def _colon_span(verb: Token, off: int) -> tuple[int, int] | None:
     return None
 
 
+_CUE_CLAUSE_DEPS = frozenset(
+    {"nsubj", "nsubjpass", "aux", "auxpass", "neg", "advmod", "npadvmod", "prep", "agent", "dative",
+     "punct", "prt", "cc", "mark", "dobj", "attr", "dep", "appos", "oprd"}
+)
+
+
+def _clause_span(verb: Token, off: int) -> tuple[int, int] | None:
+    """The whole sentence except the reporting clause, for a cue that heads the sentence (``X said
+    Y``; ``Y, X said``; ``Y, X said, Z``): robust where the parser mislabels the content."""
+    root = verb.sent.root
+    if verb.i != root.i and not (verb.head.i == root.i and verb.dep_ in ("parataxis", "ccomp", "conj", "advcl")):
+        return None
+    if verb.i != root.i and not any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        return None
+    drop = {verb.i}
+    post = _post_verbal_speaker(verb)
+    has_comp = any(c.dep_ in ("ccomp", "xcomp") for c in verb.children)
+    for child in verb.children:
+        if child.dep_ not in _CUE_CLAUSE_DEPS:
+            continue
+        if child.dep_ in ("dobj", "attr", "dep"):
+            is_speaker = post is not None and post.i == child.i
+            addressee = child.i > verb.i and has_comp  # ``told CNN that ...``
+            if not (is_speaker or addressee):
+                continue
+        drop.update(t.i for t in child.subtree)
+    keep = [t for t in verb.sent if t.i not in drop and not t.is_punct and not t.is_space]
+    if not keep:
+        return None
+    text = verb.doc.text
+    s, e = _trimmed(text, keep[0].idx, keep[-1].idx + len(keep[-1].text))
+    return off + s, off + e
+
+
 def frames(verb: Token, off: int) -> Iterator[tuple[str, tuple[int, int]]]:
     """Every (frame, content span) a token offers, whatever its lemma."""
     for child in verb.children:
@@ -172,6 +237,9 @@ def frames(verb: Token, off: int) -> Iterator[tuple[str, tuple[int, int]]]:
             objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
             if objs:
                 yield f"prep:{child.lower_}", subtree_span(objs[0], off)
+    clause = _clause_span(verb, off)
+    if clause is not None:
+        yield "clause", clause
     head = _head_frame_span(verb, off)
     if head is not None:
         yield "head", head
@@ -191,7 +259,7 @@ def candidates(parsed: Doc, off: int) -> Iterator[Candidate]:
         speaker = speaker_span(spk_tok, tok, off) if spk_tok is not None else None
         name = name_core(spk_tok, off) if spk_tok is not None else None
         for frame, content in frames(tok, off):
-            if speaker is not None and content[0] <= speaker[0] < content[1] and frame != "head":
+            if speaker is not None and content[0] <= speaker[0] < content[1] and frame not in ("head", "clause"):
                 continue
             yield Candidate(lemma, frame, cue, content, speaker, name)
     yield from according_to(parsed, off)

@@ -17,15 +17,21 @@ span and the speaker span with the speaker's canonical entity. How it is found:
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dateline.models import Article
 from dateline.nlp import Analysis
 from dateline.stages.quote_cues import CueLexicon, default_lexicon
 from dateline.stages.quote_marks import QuoteSpan, paragraphs, quote_kind, quote_spans
-from dateline.stages.quote_rules import Candidate, candidates
+from dateline.stages.quote_rules import Candidate, candidates, sentence_speaker
 from dateline.stages.quote_speakers import resolve_speakers
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
 
 DEFAULT_MIN_PRECISION = 0.3
 MIN_QUOTE_WORDS = 4
@@ -84,9 +90,12 @@ def _drop_nested_cues(items: list[Attribution]) -> list[Attribution]:
     return keep
 
 
-def attach_quotes(text: str, items: list[Attribution], quotes: list[QuoteSpan]) -> list[Attribution]:
+def attach_quotes(
+    text: str, items: list[Attribution], quotes: list[QuoteSpan], parsed: Sequence[Doc] = ()
+) -> list[Attribution]:
     """Extend contents over the quotation marks they overlap; give uncovered quotes an attribution."""
     paras = paragraphs(text)
+    starts = [Analysis.offset_of(d) for d in parsed]
 
     def para_of(pos: int) -> int:
         for i, (s, e) in enumerate(paras):
@@ -107,13 +116,7 @@ def attach_quotes(text: str, items: list[Attribution], quotes: list[QuoteSpan]) 
             continue
         qp = para_of(q.start)
         # A cue in the same paragraph right around the quote: ``"A," he said, "B."`` / ``He said: "B"``.
-        near = [
-            a
-            for a in out
-            if a.cue is not None
-            and para_of(a.cue[0]) == qp
-            and (0 <= q.start - a.cue[1] <= 40 or 0 <= a.cue[0] - q.end <= 40 or a.lead_in)
-        ]
+        near = [a for a in out if a.cue is not None and para_of(a.cue[0]) == qp and _adjacent(text, a, q)]
         if near:
             a = min(near, key=lambda a: min(abs(q.start - a.end), abs(a.start - q.end)))
             if a.lead_in:
@@ -126,8 +129,11 @@ def attach_quotes(text: str, items: list[Attribution], quotes: list[QuoteSpan]) 
             a = lead[-1]
             a.start, a.end, a.lead_in = q.start, q.end, False
             continue
+        owner = _sentence_owner(parsed, starts, q, paras[qp][0])
         prev = [a for a in out if a.end <= q.start and a.speaker is not None and not a.lead_in]
-        if prev and qp - para_of(prev[-1].end - 1) <= CONTINUATION_PARAGRAPHS:
+        if owner is not None:
+            out.append(Attribution(q.start, q.end, owner[0], owner[1], 0.5))
+        elif prev and qp - para_of(prev[-1].end - 1) <= CONTINUATION_PARAGRAPHS:
             last = prev[-1]
             out.append(Attribution(q.start, q.end, None, last.speaker, 0.5, last.name, extras={"continues": True}))
         else:
@@ -136,12 +142,62 @@ def attach_quotes(text: str, items: list[Attribution], quotes: list[QuoteSpan]) 
     return [a for a in out if not a.lead_in and a.end > a.start]
 
 
+def paragraph_sentences(analysis: Analysis) -> list[Span]:
+    """The article's sentences, never running across a line break.
+
+    The statistical splitter often joins the last sentence of a paragraph to the first of the next
+    (about a third of PolNeAR sentences), which wrecks the parse of both. A new sentence is started
+    after every newline in the shared cheap-pass Doc, in place, so that every later stage and the
+    shared parse cache see the same sentences. (This belongs in ``dateline.nlp.analyse``; it is
+    idempotent, so moving it there later changes nothing.)
+    """
+    doc = analysis.doc
+    if not doc.has_annotation("DEP"):
+        for tok in doc[1:]:
+            prev = doc[tok.i - 1]
+            if "\n" in prev.text_with_ws and not tok.is_space and not tok.is_sent_start:
+                tok.is_sent_start = True
+    return analysis.sentences
+
+
 def _inside_quotation(a: Attribution, quotes: list[QuoteSpan], text: str) -> bool:
     """True for a cue quoted inside a longer quotation (``"We call on ..."``): the quotation is the
     attribution, its speaker is whoever is quoted."""
     if a.cue is None:
         return False
     return any(q.start < a.cue[0] and a.cue[1] < q.end and q.words(text) >= MIN_QUOTE_WORDS for q in quotes)
+
+
+def _sentence_owner(
+    parsed: Sequence[Doc], starts: list[int], q: QuoteSpan, para_start: int
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """For a quotation inside a sentence (not opening its paragraph), the sentence's main clause."""
+    if q.start <= para_start:
+        return None
+    i = bisect.bisect_right(starts, q.start) - 1
+    if i < 0:
+        return None
+    doc = parsed[i]
+    if starts[i] + len(doc.text) <= q.start or starts[i] >= q.start:
+        return None
+    return sentence_speaker(doc, starts[i], q.start)
+
+
+_CLAUSE_BREAK = re.compile(r"[.!?\"\u201c\u201d]|\n")
+_GLUE = re.compile(r"[\s,:;.\-–—]*")
+
+
+def _adjacent(text: str, a: Attribution, q: QuoteSpan) -> bool:
+    """True when only punctuation separates a quotation from an attribution's cue clause or content
+    (``"A," he said, "B."``; ``He said: "B."``; ``"A." "B," he said.``)."""
+    assert a.cue is not None
+    clause = [a.cue, *([a.speaker] if a.speaker else []), (a.start, a.end)]
+    lo, hi = min(s for s, _ in clause), max(e for _, e in clause)
+    if a.lead_in:
+        return 0 <= q.start - hi <= 40
+    gap = text[hi : q.start] if q.start >= hi else text[q.end : lo]
+    # The rest of the reporting clause may sit in between (``he said on Tuesday, "B."``).
+    return bool(_GLUE.fullmatch(gap)) or (len(gap) <= 40 and not _CLAUSE_BREAK.search(gap))
 
 
 def _span(text: str, se: tuple[int, int] | None) -> dict[str, Any] | None:
@@ -166,15 +222,16 @@ class QuotesStage:
     def extract(self, article: Article, analysis: Analysis) -> list[dict[str, Any]]:
         """The quote records of one article (offsets into ``article.text``)."""
         text = article.text
-        sents = [s for s in analysis.sentences if self.lexicon.triggers(s.text)]
+        sents = [s for s in paragraph_sentences(analysis) if self.lexicon.triggers(s.text)]
         cands: list[Candidate] = []
-        for parsed in analysis.parse(sents):
+        docs = analysis.parse(sents)
+        for parsed in docs:
             cands.extend(candidates(parsed, Analysis.offset_of(parsed)))
         items = select(cands, self.lexicon, self.min_precision)
         quotes = quote_spans(text)
         if self.drop_quoted_cues:
             items = [a for a in items if not _inside_quotation(a, quotes, text)]
-        items = attach_quotes(text, items, quotes)
+        items = attach_quotes(text, items, quotes, docs)
         records: list[dict[str, Any]] = []
         for a in items:
             records.append(
