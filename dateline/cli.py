@@ -358,5 +358,16 @@ def stats_cmd(db: str | None, as_json: bool) -> None:
         out.print(f"    failed: {f.source}: {f.reason}" + (f" — {f.detail}" if f.detail else ""), markup=False)
 
 
+def _register_subcommands() -> None:
+    """Commands that live in their own modules (their heavy imports happen only when run)."""
+    from dateline.stories_cli import stories as stories_group
+    from dateline.web.cli import serve_cmd
+
+    main.add_command(serve_cmd)
+    main.add_command(stories_group)
+
+
+_register_subcommands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -313,29 +313,53 @@ class SQLiteStore:
         match = fts_query(query.text)
         if not match:
             return []
-        where = ["articles_fts MATCH ?"]
+        # Step 1 ranks inside the FTS index and touches the (large) article rows only through the
+        # small indexed columns the filters need; step 2 builds snippets for the page of hits only.
+        filters: list[str] = []
         params: list[Any] = [match]
         if query.outlet:
-            where.append("a.outlet = ? COLLATE NOCASE")
+            filters.append("a.outlet = ? COLLATE NOCASE")
             params.append(query.outlet)
         if query.since:
-            where.append("substr(a.published, 1, 10) >= ?")
+            filters.append("substr(a.published, 1, 10) >= ?")
             params.append(query.since[:10])
         if query.until:
-            where.append("substr(a.published, 1, 10) <= ?")
+            filters.append("substr(a.published, 1, 10) <= ?")
             params.append(query.until[:10])
         params.extend([max(0, min(query.limit, 1000)), max(0, query.offset)])
-        sql = (
-            "SELECT a.id, a.title, a.outlet, a.url, a.published,"
-            " snippet(articles_fts, 1, '[', ']', '…', 24), bm25(articles_fts, 5.0, 1.0) AS score"
-            " FROM articles_fts JOIN articles a ON a.rowid_ = articles_fts.rowid"
-            f" WHERE {' AND '.join(where)} ORDER BY score, a.id LIMIT ? OFFSET ?"
-        )
+        if filters:
+            rank_sql = (
+                "SELECT f.rowid, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts f"
+                " JOIN articles a ON a.rowid_ = f.rowid"
+                f" WHERE articles_fts MATCH ? AND {' AND '.join(filters)} ORDER BY score, f.rowid LIMIT ? OFFSET ?"
+            )
+        else:
+            rank_sql = (
+                "SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts"
+                " WHERE articles_fts MATCH ? ORDER BY score, rowid LIMIT ? OFFSET ?"
+            )
         try:
-            rows = self._db.execute(sql, params).fetchall()
+            ranked = self._db.execute(rank_sql, params).fetchall()
+            if not ranked:
+                return []
+            marks = ",".join("?" * len(ranked))
+            details = {
+                r[0]: r[1:]
+                for r in self._db.execute(
+                    "SELECT f.rowid, a.id, a.title, a.outlet, a.url, a.published,"
+                    " snippet(articles_fts, 1, '[', ']', '…', 24)"
+                    " FROM articles_fts f JOIN articles a ON a.rowid_ = f.rowid"
+                    f" WHERE articles_fts MATCH ? AND f.rowid IN ({marks})",
+                    [match, *(r[0] for r in ranked)],
+                )
+            }
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search failed for {query.text!r}: {exc}") from exc
-        return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], -float(r[6])) for r in rows]
+        hits = []
+        for rowid, score in ranked:
+            d = details[rowid]
+            hits.append(SearchHit(d[0], d[1], d[2], d[3], d[4], d[5], -float(score)))
+        return hits
 
     def iter_articles(self, batch_size: int = 500) -> Iterator[Article]:
         """Stream every article in id order, ``batch_size`` rows per query (keyset pagination)."""
