@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DB ?= demo.db
 
-.PHONY: help venv demo test test-fast lint bench clean
+.PHONY: help venv demo test test-fast lint chromium bench serve clean
 
 help:
 	@echo "make demo   set up .venv and ingest the bundled examples/ (prints a run summary and records)"
 	@echo "make test   set up .venv with test deps, run ruff, mypy and the test suite"
 	@echo "make bench  run the benchmarks against peer tools (needs ../shared/data)"
+	@echo "make serve  start the web UI on the demo store (after make demo)"
 
 # The venv is rebuilt when pyproject.toml changes. pip is upgraded first (old pips mis-resolve
 # trafilatura's lxml_html_clean extra).
@@ -35,11 +36,18 @@ demo: venv
 	@echo "== dateline extract examples/text/sputnik-seed.txt   (the seed page: flattened text, navigation kept)"
 	@$(BIN)/dateline extract examples/text/sputnik-seed.txt
 
+serve: venv
+	$(BIN)/dateline serve --db $(DEMO_DB)
+
 lint: venv
 	$(BIN)/ruff check dateline tests bench scripts
 	$(BIN)/mypy
 
-test: lint
+# Debian's Chromium for the web UI's end-to-end tests (Playwright drives it; never `playwright install`).
+chromium:
+	bash scripts/ensure_chromium.sh
+
+test: lint chromium
 	$(BIN)/pytest -q
 
 test-fast: venv
@@ -47,6 +55,12 @@ test-fast: venv
 
 bench: venv
 	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/quotes.py
+	$(BIN)/python bench/places.py
+	$(BIN)/python bench/events.py
+	$(BIN)/python bench/entities.py
+	$(BIN)/python bench/stories.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
