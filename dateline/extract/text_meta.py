@@ -34,6 +34,7 @@ _TAG_SPLIT = re.compile(r"\s*[,;|]\s*")
 _BREADCRUMB_SPLIT = re.compile(r"\s*[>»›/|]\s*")
 _HEADLINE_END_BAD = re.compile(r"[.,;:]$")
 _WORD = re.compile(r"\w+")
+_GLUED = re.compile(r"[a-z][A-Z]")
 
 HEADER_WINDOW = 8
 """How many lines above the body are searched for the section, series and title."""
@@ -112,12 +113,20 @@ def _section_name(line: str, segments: set[str]) -> str | None:
 
 
 def find_section(lines: Sequence[str], body_start: int, url: str | None) -> tuple[int, str] | None:
-    """The section named just above the body (nearest first), as ``(index, name)``."""
+    """The section named just above the body (nearest first), as ``(index, name)``.
+
+    A section name whose neighbour line is also a section name is a menu item ("Business",
+    "Markets", "World", "TV" in a row), not this page's section, and is passed over.
+    """
     segments = _url_segments(url)
     for i in range(body_start - 1, max(body_start - HEADER_WINDOW, 0) - 1, -1):
         name = _section_name(lines[i], segments)
-        if name:
-            return i, name
+        if not name:
+            continue
+        neighbours = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+        if any(_section_name(other, segments) for other in neighbours):
+            continue
+        return i, name
     return None
 
 
@@ -157,6 +166,8 @@ def is_headline_like(line: str) -> bool:
         return False
     if is_boilerplate_phrase(line) or parse_series(line) or parse_tag_line(line) or "©" in line:
         return False
+    if len(_GLUED.findall(line)) >= 2:
+        return False  # interface labels flattened together: "TrackDo not trackCommunity standards"
     return line[0].isupper() or line[0].isdigit() or line[0] in "\"“'‘"
 
 
