@@ -196,3 +196,13 @@ def test_site_templates_need_enough_pages() -> None:
     templates = SiteTemplates(min_pages=3).observe_all(pages)
     assert not templates.is_template("Our Town Tonight", pages[0][1])
     assert SiteTemplates().observe_all([("a\nb", None)]).pages(None) == 0
+
+
+def test_site_templates_observe_raw_documents() -> None:
+    pages = _site_pages(4)
+    templates = SiteTemplates()
+    for k, (text, url) in enumerate(pages):
+        templates.observe_document(RawDocument(source=f"p{k}", kind="text", content=text.encode("utf-8"), url=url))
+    templates.observe_document(RawDocument(source="h", kind="html", content="<p>Our Town Tonight</p>", url=pages[0][1]))
+    assert templates.pages(pages[0][1]) == 4
+    assert templates.is_template("Our Town Tonight", pages[0][1])

@@ -23,6 +23,9 @@ from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from dateline.errors import InputError
+from dateline.extract.decode import decode_bytes
+from dateline.models import RawDocument
 from dateline.textnorm import normalize_line
 
 MAX_TRACKED_CHARS = 300
@@ -73,6 +76,22 @@ class SiteTemplates:
         self._seen.add(fingerprint)
         self._pages[site] += 1
         self._lines.setdefault(site, Counter()).update(lines)
+
+    def observe_document(self, raw: RawDocument) -> None:
+        """Observe a text-mode :class:`RawDocument` as ingest holds it (bytes are decoded first).
+
+        Other kinds, and documents that cannot be decoded, are ignored: the cleaning pass
+        reports those errors, the pre-pass must not fail on them.
+        """
+        if raw.kind != "text":
+            return
+        content = raw.content
+        if isinstance(content, bytes):
+            try:
+                content, _ = decode_bytes(content, raw.source, raw.charset)
+            except InputError:
+                return
+        self.observe(content, raw.url)
 
     def observe_all(self, pages: Iterable[tuple[str, str | None]]) -> SiteTemplates:
         """Observe ``(text, url)`` pairs; returns ``self`` so a pre-pass is one expression."""
