@@ -6,7 +6,7 @@ its own line, menus, share bars and footers included.  The cleaner
 1. normalises each line (odd spaces, zero-width characters) and drops empty ones;
 2. scores every line with a small learned model (:mod:`dateline.extract.text_model`, hand-made
    features, weights shipped as JSON) that looks at the line, its neighbours and the page's
-   densest run of prose;
+   densest run of prose, and keeps the lines that maximise the expected token F1 of the body;
 3. forces out lines that are certainly not body: known interface phrases, page clocks, series
    links, and the site's template lines when a :class:`SiteTemplates` pre-pass saw the site;
 4. reads metadata from the removed lines around the body (section, series, page clock, tags,

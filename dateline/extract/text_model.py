@@ -67,7 +67,11 @@ class Logistic:
 
 @dataclass(frozen=True)
 class LineModel:
-    """Both stages and the decision threshold on the stage-two probability."""
+    """Both stages, and a fixed probability cut for callers that want one.
+
+    The cleaner itself does not use ``threshold``: it picks lines by expected F1
+    (:func:`expected_f1_selection`), which adapts the cut to each page.
+    """
 
     stage1: Logistic
     stage2: Logistic
