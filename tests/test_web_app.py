@@ -14,11 +14,24 @@ from fastapi.testclient import TestClient
 from dateline.errors import StoreError
 from dateline.storage import SQLiteStore, open_store
 from dateline.web import WebSettings, create_app
-from tests.webutil import HOSTILE_ID, SQL, XSS_IMG, XSS_SCRIPT, XSS_URL, add_articles, hostile_article, plain_article
+from tests.webutil import (
+    HOSTILE_ID,
+    HOSTILE_STORY,
+    SQL,
+    XSS_IMG,
+    XSS_SCRIPT,
+    XSS_URL,
+    add_articles,
+    add_stories,
+    hostile_article,
+    plain_article,
+)
 
 PLAIN_ID = "a1b2c3d4e5f600000001"
+PLAIN_STORY = "s" + PLAIN_ID[:15]
 PAGES = ["/", "/?q=Hama", f"/articles/{PLAIN_ID}", "/entities/Sergei%20Lavrov", "/timeline", "/map",
-         f"/articles/{HOSTILE_ID}", "/?q=Breaking", "/?entity=" + XSS_SCRIPT, "/timeline?event_type=ASSAULT"]
+         f"/articles/{HOSTILE_ID}", "/?q=Breaking", "/?entity=" + XSS_SCRIPT, "/timeline?event_type=ASSAULT",
+         "/stories", f"/stories/{PLAIN_STORY}", f"/stories/{HOSTILE_STORY}"]
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +41,7 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     articles = [plain_article(), hostile_article()]
     articles += [plain_article(f"a1b2c3d4e5f6000001{i:02d}", outlet=f"Outlet {i % 3}") for i in range(25)]
     add_articles(store, articles)
+    add_stories(store)
     store.close()
     return path
 
@@ -174,7 +188,60 @@ def test_store_is_read_only_and_intact(client: TestClient, db_path: Path) -> Non
 def test_openapi_lists_the_json_twins(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/search", "/api/articles/{article_id}", "/api/entities/{name}", "/api/timeline", "/api/map",
-            "/api/stats"} <= set(paths)
+            "/api/stats", "/api/stories", "/api/stories/{story_id}"} <= set(paths)
     assert not any(p in paths for p in ("/", "/map", "/timeline"))
     html = client.get("/timeline?event_type=ASSAULT").text
     assert '<link rel="alternate" type="application/json" href="/api/timeline?event_type=ASSAULT">' in html
+
+
+def test_story_list_page_and_twin(client: TestClient) -> None:
+    data = client.get("/api/stories").json()
+    assert [s["id"] for s in data["stories"]] == [PLAIN_STORY, HOSTILE_STORY] and not data["has_more"]
+    plain = data["stories"][0]
+    # the 26 plain articles share their text: one story, 25 copies folded into the first
+    assert (plain["size"], plain["unique_size"], plain["conflicts"]) == (26, 1, 0)
+    assert set(plain["outlets"]) == {"Example Times", "Outlet 0", "Outlet 1", "Outlet 2"}
+    assert client.get("/api/stories?per_page=1").json()["has_more"]
+    assert client.get("/api/stories?page=3").json()["stories"] == []
+    html = client.get("/stories").text
+    assert f'href="/stories/{PLAIN_STORY}"' in html and "1 article (+25 copies)" in html
+    assert "1 conflicting account" in html  # the hostile story's badge
+    assert '<a href="/stories" aria-current="page">Stories</a>' in html
+
+
+def test_story_page_shows_outlets_events_and_conflicts(client: TestClient) -> None:
+    html = client.get(f"/stories/{PLAIN_STORY}").text
+    columns = re.findall(r'<section class="outlet" aria-labelledby="outlet-\d+">\s*<h3 id="outlet-\d+">([^<]+)</h3>',
+                         html)
+    assert columns[0] == "Example Times" and set(columns) == {"Example Times", "Outlet 0", "Outlet 1", "Outlet 2"}
+    assert "1 article</p>" not in html and "0 articles (+9 copies)" in html  # Outlet 0: copies only
+    assert "No conflicting accounts found" in html
+    assert html.count('<tr><td><span class="tag ev-ASSAULT">ASSAULT</span>') == 1  # one merged event
+    record = client.get(f"/api/stories/{PLAIN_STORY[:8]}").json()
+    assert record["id"] == PLAIN_STORY and len(record["events"][0]["mentions"]) == 1  # copies are not mentions
+    hostile = client.get(f"/stories/{HOSTILE_STORY}").text
+    assert hostile.count('<article class="claim"') == 2 and '<div class="claims">' in hostile
+
+
+def test_article_links_to_its_story(client: TestClient) -> None:
+    html = client.get(f"/articles/{PLAIN_ID}").text
+    assert f'Part of the story <a href="/stories/{PLAIN_STORY}">Russian jets strike near Hama</a>' in html
+    assert "(1 article from 4 outlets)" in html
+    assert 'class="story-link"' in client.get(f"/articles/{HOSTILE_ID}").text
+
+
+def test_hostile_story_is_escaped(client: TestClient) -> None:
+    for url in (f"/stories/{HOSTILE_STORY}", "/stories"):
+        html = client.get(url).text
+        assert "<script>window" not in html and "<img" not in html, url
+        assert "&lt;script&gt;window.__pwned=1;alert(1)&lt;/script&gt;" in html, url
+        assert 'href="javascript' not in html and "href=\"'" not in html, url
+    html = client.get(f"/stories/{HOSTILE_STORY}").text
+    assert 'href="/articles/javascript%3Awindow.__pwned%3D3%3Balert%283%29"' in html  # an id, quoted into the path
+    assert client.get(f"/api/stories/{HOSTILE_STORY}").json()["label"] == f"Hostile story {XSS_SCRIPT} {SQL}"
+
+
+def test_story_not_found_and_ambiguous(client: TestClient) -> None:
+    assert client.get("/stories/sffffffffffff").status_code == 404
+    assert client.get("/api/stories/sffffffffffff").json()["detail"].startswith("no story")
+    assert client.get("/api/stories/" + "x" * 65).status_code == 422

@@ -23,13 +23,14 @@ from schemathesis.checks import (
 
 from dateline.storage import SQLiteStore, open_store
 from dateline.web import create_app
-from tests.webutil import add_articles, hostile_article, plain_article
+from tests.webutil import add_articles, add_stories, hostile_article, plain_article
 
 
 def _app() -> Any:
     tmp = Path(tempfile.mkdtemp(prefix="dateline-fuzz-"))
     writer = SQLiteStore(tmp / "fuzz.db")
     add_articles(writer, [plain_article(), hostile_article()])
+    add_stories(writer)
     writer.close()
     store = open_store(str(tmp / "fuzz.db"), read_only=True)
     atexit.register(shutil.rmtree, tmp, True)

@@ -14,6 +14,7 @@ from dateline.web.cli import serve_cmd
 from dateline.web.geo import HEIGHT, WIDTH, project, world_shapes
 from dateline.web.highlight import Layer, highlight_text, safe_url, snippet_html
 from dateline.web.queries import MapPoint
+from dateline.web.storyview import UNKNOWN_OUTLET, article_story_index, conflicts, events, outlet_columns, story_ref
 
 
 def test_snippet_escapes_then_marks() -> None:
@@ -89,3 +90,45 @@ def test_map_dots_scale_with_mentions() -> None:
 def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
     result = CliRunner().invoke(serve_cmd, ["--db", str(tmp_path / "missing.db")])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+STORY = {
+    "id": "s1", "label": "Strike", "outlets": ["A", "B"], "size": 3, "unique_size": 2,
+    "articles": [{"id": "a1", "outlet": "B"}, {"id": "a2", "outlet": "A"},
+                 {"id": "a3", "outlet": "A", "duplicate_of": "a2"}, {"id": "a4"}, "not a dict"],
+    "events": [{"id": "e1", "type": "ASSAULT", "cameo": ["190", "195"], "targets": {"civilians": 2, "army": 1},
+                "mentions": [{"article_id": "a1", "outlet": "B", "text": "struck"},
+                             {"article_id": "a2", "outlet": "A", "text": "hit"}]},
+               {"id": "e2", "type": "AGREE", "cameo": None, "targets": ["x"], "mentions": []}],
+    "quotes": [{"speaker": "Ann", "quotes": [{"article_id": "a2", "outlet": "A", "text": "we hit"}]}],
+    "conflicts": [{"axis": "target", "about": "who was hit", "claims": [{"source": "Ann", "says": "hit: army; "},
+                                                                       {"source": None, "says": None}],
+                   "pairs": [{"a": "Ann", "b": "?", "on": ("army",)}]}],
+}
+
+
+def test_outlet_columns_group_coverage_by_outlet() -> None:
+    cols = outlet_columns(STORY)
+    assert [c.outlet for c in cols] == ["A", "B", UNKNOWN_OUTLET]  # most original articles first, unknown last
+    a = cols[0]
+    assert [x["id"] for x in a.articles] == ["a2", "a3"] and a.copies == 1
+    assert [e["text"] for e in a.events] == ["hit"] and a.quotes[0]["speaker"] == "Ann"
+    assert [e["text"] for e in cols[1].events] == ["struck"] and cols[1].quotes == []
+
+
+def test_story_records_of_the_wrong_shape_do_not_break_the_page() -> None:
+    ref = story_ref({"id": "s2", "articles": "oops", "size": "many", "events": {"x": 1}})
+    assert (ref.label, ref.size, ref.unique_size, ref.events, ref.outlets) == ("(no label)", 0, 0, 0, ())
+    assert outlet_columns({"articles": [{"id": "x", "outlet": 7}], "events": None, "quotes": [None]})[0].outlet == "7"
+    c = conflicts(STORY)[0]
+    assert [cl["says"] for cl in c["claims"]] == [["hit: army"], []] and c["claims"][1]["source"] == "?"
+    assert c["pairs"] == [{"a": "Ann", "b": "?", "on": ["army"]}]
+    evs = events(STORY)
+    assert [e["id"] for e in evs] == ["e1", "e2"] and evs[0]["cameo"] == "190, 195"
+    assert evs[0]["targets"] == ["civilians ×2", "army"] and evs[1]["targets"] == ["x"] and evs[1]["cameo"] == "?"
+
+
+def test_article_story_index() -> None:
+    index = article_story_index([STORY, {"id": "s2", "articles": [{"id": "b1"}]}])
+    assert index["a3"].id == "s1" and index["b1"].id == "s2" and "a5" not in index
+    assert index["a1"].unique_size == 2 and index["a1"].conflicts == 1

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from dateline.models import Article, Dateline, Dates, Series, StageRun
 from dateline.storage import SourceOutcome, Store
+from dateline.storage.base import StoryMember
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -34,6 +35,8 @@ XSS_IMG = '"><img src=x onerror="window.__pwned=2;alert(2)">'
 XSS_URL = "javascript:window.__pwned=3;alert(3)"
 SQL = "'); DROP TABLE articles; --"
 HOSTILE_ID = "0badc0de0badc0de0bad"
+HOSTILE_STORY = "s" + HOSTILE_ID[:15]
+SEED_SOURCES = ("joint statement", "Russian Defense Ministry", "Riad Haddad")
 
 
 def _span(text: str, needle: str) -> tuple[int, int]:
@@ -101,6 +104,40 @@ def hostile_article() -> Article:
                  "places": [], "date": "2019-11-18", "date_text": XSS_IMG, "date_resolved": True},),
         stage_runs=(StageRun(XSS_SCRIPT, error=XSS_IMG),),
     )
+
+
+def hostile_story() -> dict[str, object]:
+    """A story record whose every field (labels, outlets, claims, spans, events, ids) is hostile."""
+    span = {"article_id": XSS_URL, "outlet": XSS_IMG, "start": 0, "end": 8, "text": XSS_SCRIPT, "kind": XSS_IMG}
+    return {
+        "id": HOSTILE_STORY, "label": f"Hostile story {XSS_SCRIPT} {SQL}", "first_seen": XSS_IMG,
+        "last_seen": "2019-11-18", "outlets": [XSS_IMG, SQL], "size": 2, "unique_size": 1,
+        "articles": [
+            {"id": HOSTILE_ID, "url": XSS_URL, "outlet": XSS_IMG, "title": XSS_SCRIPT, "published": "2019-11-18",
+             "duplicate_of": None, "similarity": 0.0},
+            {"id": XSS_IMG, "url": XSS_URL, "outlet": SQL, "title": None, "published": XSS_SCRIPT,
+             "duplicate_of": XSS_URL, "similarity": 1.0},
+        ],
+        "events": [{"id": "e1", "type": f"ASSAULT{XSS_IMG}", "cameo": [XSS_SCRIPT], "actors": [XSS_SCRIPT],
+                    "targets": {SQL: 2, XSS_IMG: 1}, "places": [XSS_URL], "dates": [XSS_IMG], "outlets": [XSS_IMG],
+                    "mentions": [{**span, "text": XSS_IMG}]}],
+        "quotes": [{"speaker": XSS_SCRIPT, "quotes": [{**span, "text": XSS_IMG}]}],
+        "conflicts": [{"axis": XSS_IMG, "about": XSS_SCRIPT, "pairs": [{"a": XSS_SCRIPT, "b": XSS_IMG, "on": [SQL]}],
+                       "claims": [{"source": XSS_SCRIPT, "says": f"hit: {XSS_IMG}; not hit: {SQL}", "spans": [span],
+                                   "context": [{**span, "text": XSS_URL}]},
+                                  {"source": XSS_IMG, "says": f"hit: {XSS_URL}", "spans": [span], "context": []}]}],
+    }
+
+
+def add_stories(store: Store) -> None:
+    """Cluster the store's articles into stories (what `dateline stories` runs), then replace the
+    hostile article's story with :func:`hostile_story` (when the hostile article is in the store)."""
+    from dateline.stories import update_stories
+
+    update_stories(store)
+    if store.get(HOSTILE_ID) is not None:
+        store.write_stories([hostile_story()], [StoryMember(HOSTILE_ID, HOSTILE_STORY, None, 0.0)],
+                            store.story_state() or "")
 
 
 def add_articles(store: Store, articles: list[Article]) -> None:

@@ -130,6 +130,29 @@ class PlaceOut(BaseModel):
     articles: int
 
 
+class StoryRefOut(BaseModel):
+    """A story as a list item: its size (copies included / folded) and how many events and conflicts it has."""
+
+    id: str
+    label: str
+    first_seen: str | None
+    last_seen: str | None
+    outlets: list[str]
+    size: int
+    unique_size: int
+    events: int
+    conflicts: int
+
+
+class StoriesOut(BaseModel):
+    """One page of stories, largest (unique articles) then newest first."""
+
+    page: int
+    per_page: int
+    has_more: bool
+    stories: list[StoryRefOut]
+
+
 class MapOut(BaseModel):
     """Places on the map."""
 
@@ -197,6 +220,28 @@ async def api_map(request: Request, event_type: Annotated[str, Query(max_length=
     points = queries(request).map_points(event_type.strip().upper())
     return MapOut(places=[PlaceOut(name=p.name, country=p.country, lat=p.lat, lon=p.lon, mentions=p.mentions,
                                    events=p.events, articles=len(p.articles)) for p in points])
+
+
+def story_ref_out(ref: Any) -> StoryRefOut:
+    """The API form of a :class:`~dateline.web.storyview.StoryRef`."""
+    return StoryRefOut(**{**ref.__dict__, "outlets": list(ref.outlets)})
+
+
+@router.get("/stories", response_model=StoriesOut, summary="Stories, largest first")
+async def api_stories(request: Request, page: Annotated[int, Query(ge=1, le=1000)] = 1,
+                      per_page: Annotated[int, Query(ge=1, le=100)] = 20) -> StoriesOut:
+    """The JSON twin of ``/stories``."""
+    refs, has_more = queries(request).stories(page, per_page)
+    return StoriesOut(page=page, per_page=per_page, has_more=has_more, stories=[story_ref_out(r) for r in refs])
+
+
+@router.get("/stories/{story_id}", responses=NOT_FOUND, summary="One story record (see docs/stories.md)")
+async def api_story(request: Request, story_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
+    """The JSON twin of ``/stories/{id}``: articles, merged events, quotes by speaker, conflicts."""
+    record = queries(request).story(story_id)
+    if record is None:
+        raise HTTPException(404, f"no story {story_id!r}")
+    return record
 
 
 @router.get("/stats", summary="Store counts")

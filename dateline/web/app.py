@@ -74,6 +74,11 @@ class WebSettings:
     """Most search hits scanned when intersecting with an annotation filter."""
 
 
+def count_label(n: int, singular: str, plural: str | None = None) -> str:
+    """``3 articles``, ``1 article``, ``2 copies`` (the templates' ``counted`` filter)."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api") and request.url.path != "/openapi.json"
 
@@ -90,6 +95,7 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["site_title"] = settings.title
+    templates.env.filters["counted"] = count_label
     app.state.store = store
     app.state.settings = settings
     app.state.queries = Queries(store, scan=settings.scan, search_scan=settings.search_scan,

@@ -15,6 +15,7 @@ from dateline.web.api import Day, Text, day_or_blank, queries, search_params
 from dateline.web.charts import map_dots, stacked_bars
 from dateline.web.geo import HEIGHT, WIDTH, world_shapes
 from dateline.web.highlight import article_layers, event_label, highlight_text, safe_url, snippet_html
+from dateline.web.storyview import conflicts, events, outlet_columns, story_ref
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -66,7 +67,8 @@ async def article_page(request: Request, article_id: Annotated[str, Path(max_len
         (str(p.get("name") or p.get("text")), str(p.get("country") or "")) for p in article.places)
     events = [{"label": event_label(ev), "ev": ev} for ev in article.events]
     return _render(request, "article.html", {
-        "a": article, "body": highlight_text(article.text, article_layers(article)), "url": safe_url(article.url),
+        "a": article, "story": queries(request).story_of(article.id),
+        "body": highlight_text(article.text, article_layers(article)), "url": safe_url(article.url),
         "entities": sorted(entities.values(), key=lambda g: (-g["count"], g["name"])),
         "places": places.most_common(), "events": events,
     })
@@ -114,4 +116,26 @@ async def map_page(request: Request, event_type: Annotated[str, Query(max_length
     return _render(request, "map.html", {
         "shapes": world_shapes(), "dots": map_dots(points), "points": points[:50], "width": WIDTH, "height": HEIGHT,
         "event_types": PLOVER_TYPES, "event_type": et,
+    })
+
+
+@router.get("/stories")
+async def stories_page(request: Request, page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
+    """Stories, largest first: label, outlets, dates, size, conflicts."""
+    per_page = request.app.state.settings.per_page
+    refs, has_more = queries(request).stories(page, per_page)
+    return _render(request, "stories.html", {"stories": refs, "page": page, "per_page": per_page,
+                                             "has_more": has_more})
+
+
+@router.get("/stories/{story_id}")
+async def story_page(request: Request, story_id: Annotated[str, Path(max_length=64)]) -> Response:
+    """One story: conflicting accounts side by side, the outlets' coverage side by side, merged events."""
+    record = queries(request).story(story_id)
+    if record is None:
+        raise HTTPException(404, f"No story with id {story_id!r}.")
+    return _render(request, "story.html", {
+        "s": story_ref(record), "conflicts": conflicts(record), "columns": outlet_columns(record),
+        "events": events(record), "articles": {str(a.get("id")): a for a in record.get("articles") or []
+                                               if isinstance(a, dict)},
     })

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from dateline.errors import StoreError
 from dateline.storage import SearchHit, SearchQuery, Store
 from dateline.storage.base import AnnotationHit
+from dateline.web.storyview import StoryRef, article_story_index, story_ref
 
 T = TypeVar("T")
 
@@ -236,6 +237,25 @@ class Queries:
             )
 
         return self.cache.get(("entity", name.strip().lower()), compute)
+
+    # -- stories --------------------------------------------------------------------------
+    def stories(self, page: int = 1, per_page: int = 20) -> tuple[list[StoryRef], bool]:
+        """One page of stories (largest, then newest, first) and whether more follow."""
+        def compute() -> tuple[list[StoryRef], bool]:
+            rows = self.store.stories(limit=per_page + 1, offset=(page - 1) * per_page)
+            return [story_ref(r) for r in rows[:per_page]], len(rows) > per_page
+
+        return self.cache.get(("stories", page, per_page), compute)
+
+    def story(self, story_id: str) -> dict[str, Any] | None:
+        """One story record by id or unique 6+ character prefix (StoreError when ambiguous)."""
+        return self.cache.get(("story", story_id), lambda: self.store.story(story_id))
+
+    def story_of(self, article_id: str) -> StoryRef | None:
+        """The story holding an article. The store protocol has no lookup by article, so an index of
+        the first ``scan`` stories is built and cached (``cache_seconds``)."""
+        index = self.cache.get(("story-index",), lambda: article_story_index(self.store.stories(limit=self.scan)))
+        return index.get(article_id)
 
 
 def _in_range(r: AnnotationHit, p: SearchParams) -> bool:
