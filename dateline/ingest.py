@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dateline.errors import InputError, SkipDocument
-from dateline.extract import extract_document
+from dateline.extract import SiteTemplates, extract_document
 from dateline.models import Article, RawDocument
 from dateline.pipeline import Pipeline
 from dateline.sources import Limits, SourceFailure, SourceSkip, iter_inputs
@@ -72,11 +72,11 @@ class Processed:
     article: Article | None = None
 
 
-def extract_one(raw: RawDocument) -> Processed:
+def extract_one(raw: RawDocument, templates: SiteTemplates | None = None) -> Processed:
     """Extract one raw document; never raises for a bad document (the reason goes in the outcome)."""
     fingerprint = raw.fingerprint()
     try:
-        article = extract_document(raw)
+        article = extract_document(raw, templates=templates)
     except InputError as exc:
         return Processed(SourceOutcome(raw.source, fingerprint, "failed", reason=exc.reason, detail=exc.detail))
     except SkipDocument as exc:
@@ -99,9 +99,11 @@ def enrich(articles: list[Article], pipeline: Pipeline | None) -> list[Article]:
         return [enrich([a], pipeline)[0] for a in articles]
 
 
-def process_documents(raws: list[RawDocument], pipeline: Pipeline | None = None) -> list[Processed]:
+def process_documents(
+    raws: list[RawDocument], pipeline: Pipeline | None = None, templates: SiteTemplates | None = None
+) -> list[Processed]:
     """Extract a batch of documents, then enrich the articles with one batched NER pass."""
-    results = [extract_one(raw) for raw in raws]
+    results = [extract_one(raw, templates) for raw in raws]
     articles = [r.article for r in results if r.article is not None]
     try:
         enriched = iter(enrich(articles, pipeline))
@@ -115,17 +117,36 @@ def process_documents(raws: list[RawDocument], pipeline: Pipeline | None = None)
     return [Processed(r.outcome, next(enriched)) if r.article is not None else r for r in results]
 
 
-# Worker-process state: the pipeline is built once per process (fork shares the loaded model).
+# Worker-process state: set once per process (fork shares the loaded model and templates).
 _WORKER_PIPELINE: Pipeline | None = None
+_WORKER_TEMPLATES: SiteTemplates | None = None
 
 
-def _init_worker(pipeline: Pipeline | None) -> None:
-    global _WORKER_PIPELINE
+def _init_worker(pipeline: Pipeline | None, templates: SiteTemplates | None) -> None:
+    global _WORKER_PIPELINE, _WORKER_TEMPLATES
     _WORKER_PIPELINE = pipeline
+    _WORKER_TEMPLATES = templates
 
 
 def _worker(raws: list[RawDocument]) -> list[Processed]:
-    return process_documents(raws, _WORKER_PIPELINE)
+    return process_documents(raws, _WORKER_PIPELINE, _WORKER_TEMPLATES)
+
+
+def learn_templates(paths: Sequence[str], limits: Limits) -> SiteTemplates | None:
+    """Pre-pass: observe every text page of the run so each site's repeated lines are known
+    before any page is cleaned (the result does not depend on input order, so ids are stable).
+
+    WARC crawls hold HTML, not flattened text, and are not re-read; standard input cannot be
+    read twice, so a run reading ``-`` learns no templates.
+    """
+    if "-" in paths:
+        return None
+    text_paths = [p for p in paths if not p.lower().endswith((".warc", ".warc.gz"))]
+    templates = SiteTemplates()
+    for item in iter_inputs(text_paths, limits):
+        if isinstance(item, RawDocument) and item.kind == "text":
+            templates.observe_document(item)
+    return templates
 
 
 Item = RawDocument | SourceFailure | SourceSkip
@@ -157,9 +178,11 @@ class Ingestor:
         batch_size: int = BATCH_SIZE,
         on_progress: Callable[[RunSummary, str], None] | None = None,
         max_failures_listed: int = 50,
+        templates: SiteTemplates | None = None,
     ) -> None:
         self.store = store
         self.pipeline = pipeline
+        self.templates = templates
         self.workers = max(1, workers)
         self.batch_size = batch_size
         self.on_progress = on_progress
@@ -176,7 +199,7 @@ class Ingestor:
 
                 load_model()  # load before forking so workers share the model's memory
             ctx = multiprocessing.get_context("fork")
-            pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.pipeline,))
+            pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.pipeline, self.templates))
         try:
             for batch in _batches(items, self.batch_size):
                 self._run_batch(batch, summary, pool)
@@ -189,7 +212,7 @@ class Ingestor:
 
     def _process(self, todo: list[RawDocument], pool: Any) -> list[Processed]:
         if pool is None or len(todo) < 2:
-            return process_documents(todo, self.pipeline)
+            return process_documents(todo, self.pipeline, self.templates)
         n = self.workers
         chunks = [todo[i::n] for i in range(n)]
         by_source = {p.outcome.source: p for chunk in pool.map(_worker, chunks) for p in chunk}
@@ -275,25 +298,29 @@ def ingest(
     on_progress: Callable[[RunSummary, str], None] | None = None,
 ) -> RunSummary:
     """Ingest files, directories, globs, WARCs or JSONL into ``store``; returns the run summary."""
-    items = iter_inputs(paths, limits or Limits())
-    return Ingestor(store, pipeline=pipeline, workers=workers, on_progress=on_progress).run(items)
+    limits = limits or Limits()
+    templates = learn_templates(paths, limits)
+    items = iter_inputs(paths, limits)
+    return Ingestor(store, pipeline=pipeline, workers=workers, on_progress=on_progress, templates=templates).run(items)
 
 
 def extract_stream(
     paths: Sequence[str], pipeline: Pipeline | None = None, limits: Limits | None = None, batch_size: int = 16
 ) -> Iterator[Processed | SourceFailure]:
     """Extract (and enrich, given a pipeline) without a store: one result per document, in input order."""
+    limits = limits or Limits()
+    templates = learn_templates(paths, limits)
     pending: list[RawDocument] = []
-    for item in iter_inputs(paths, limits or Limits()):
+    for item in iter_inputs(paths, limits):
         if isinstance(item, SourceSkip):
             continue
         if isinstance(item, SourceFailure):
-            yield from process_documents(pending, pipeline)
+            yield from process_documents(pending, pipeline, templates)
             pending = []
             yield item
             continue
         pending.append(item)
         if len(pending) >= batch_size:
-            yield from process_documents(pending, pipeline)
+            yield from process_documents(pending, pipeline, templates)
             pending = []
-    yield from process_documents(pending, pipeline)
+    yield from process_documents(pending, pipeline, templates)

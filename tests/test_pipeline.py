@@ -103,3 +103,40 @@ def test_ingest_restages_stored_articles_when_a_stage_changes(tmp_path: Path) ->
     assert (bumped.stored, bumped.unchanged, bumped.restaged) == (0, 3, 3)
     assert store.stats()["articles"] == 3
     store.close()
+
+
+def test_ingest_learns_site_templates_from_the_whole_run(tmp_path: Path) -> None:
+    """A prose-like line repeated on every page of one site is boilerplate once the run has seen the site."""
+    import json
+
+    from dateline.extract import extract_document
+    from dateline.models import RawDocument
+
+    footer = ("The Example Courier is an independent newspaper founded in 1901 and is published every "
+              "morning by the Example Media Group in the old harbour district of the city.")
+    bodies = [
+        ("The council voted on Tuesday to close the old bridge to lorries after engineers found cracks in two of its "
+         "supporting piers. Repairs are expected to take at least eighteen months and to cost about four million."),
+        ("Fishermen in the northern bay reported the largest herring catch in a decade this week, and prices at the "
+         "morning auction fell by a third as buyers struggled to keep up with the landings."),
+        ("The city's oldest cinema will reopen in the spring after a two-year restoration paid for by a public "
+         "appeal that raised more than its target within a month, the trust that owns it said."),
+        ("Police have asked drivers to avoid the ring road on Saturday, when the annual marathon closes most of its "
+         "lanes between seven in the morning and early afternoon."),
+    ]
+    path = tmp_path / "pages.jsonl"
+    with path.open("w") as f:
+        for i, body in enumerate(bodies):
+            text = f"Home\nNews\n{body}\n{footer}\nContact us"
+            f.write(json.dumps({"url": f"https://www.courier.example/news/{i}", "text": text}) + "\n")
+    alone = extract_document(RawDocument(source="x", kind="text", content=f"Home\n{bodies[0]}\n{footer}\nContact us",
+                                         url="https://www.courier.example/news/0"))
+    store = SQLiteStore(tmp_path / "t.db")
+    summary = ingest([str(path)], store)
+    assert summary.stored == 4
+    texts = [a.text for a in store.iter_articles()]
+    assert all("independent newspaper founded in 1901" not in t for t in texts)
+    assert sorted(t.strip() for t in texts) == sorted(bodies)
+    # without the other pages of the site the cleaner alone cannot tell the footer from prose
+    assert "founded in 1901" in alone.text
+    store.close()

@@ -11,10 +11,11 @@ from dateline.extract.dates import check_published, normalize_date
 from dateline.extract.decode import decode_bytes
 from dateline.extract.html import extract_html
 from dateline.extract.text import clean_flattened_text
+from dateline.extract.text_templates import SiteTemplates
 from dateline.models import Article, Dates, Extraction, RawDocument, article_id
 from dateline.textnorm import normalize_text
 
-__all__ = ["extract_document", "find_dateline"]
+__all__ = ["SiteTemplates", "extract_document", "find_dateline"]
 
 MIN_BODY_CHARS = 1
 """Documents whose extracted body is shorter than this are skipped as not-an-article."""
@@ -29,8 +30,13 @@ def outlet_from_url(url: str | None) -> str | None:
     return host or None
 
 
-def extract_document(raw: RawDocument, now: datetime | None = None) -> Article:
+def extract_document(
+    raw: RawDocument, now: datetime | None = None, templates: SiteTemplates | None = None
+) -> Article:
     """Extract one document into an :class:`Article`.
+
+    ``templates`` holds the repeated lines learned from every text page of the run (see
+    :class:`SiteTemplates`); text pages of a site seen several times lose those lines as boilerplate.
 
     Raises :class:`InputError` for documents that cannot be read and :class:`SkipDocument` for
     documents that hold no article text.
@@ -50,7 +56,7 @@ def extract_document(raw: RawDocument, now: datetime | None = None) -> Article:
     if raw.kind == "html":
         ex = extract_html(content, raw.url)
     elif raw.kind == "text":
-        ex = clean_flattened_text(content, raw.url)
+        ex = clean_flattened_text(content, raw.url, templates=templates)
     else:
         # Clean body supplied by the user: taken verbatim so that spans index it exactly.
         ex = Extraction(text=content)
