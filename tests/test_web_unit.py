@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from markupsafe import escape
 
 from dateline.web.charts import map_dots, stacked_bars
 from dateline.web.cli import serve_cmd
@@ -20,6 +21,26 @@ from dateline.web.storyview import UNKNOWN_OUTLET, article_story_index, conflict
 def test_snippet_escapes_then_marks() -> None:
     assert str(snippet_html("a [<b>x</b>] & [y")) == "a <mark>&lt;b&gt;x&lt;/b&gt;</mark> &amp; <mark>y</mark>"
     assert str(snippet_html("no marks ]")) == "no marks ]"
+
+
+def _snippet_reference(snippet: str) -> str:
+    """The first implementation (escape one character at a time): the fast one must agree with it."""
+    out, depth = [], 0
+    for ch in snippet:
+        if ch == "[" and depth == 0:
+            out.append("<mark>")
+            depth = 1
+        elif ch == "]" and depth == 1:
+            out.append("</mark>")
+            depth = 0
+        else:
+            out.append(str(escape(ch)))
+    return "".join(out) + ("</mark>" if depth else "")
+
+
+@given(st.text(alphabet=st.sampled_from("ab[]<>&\"' …"), max_size=60))
+def test_snippet_matches_the_reference(text: str) -> None:
+    assert str(snippet_html(text)) == _snippet_reference(text)
 
 
 @given(st.text(max_size=80))
@@ -132,3 +153,22 @@ def test_article_story_index() -> None:
     index = article_story_index([STORY, {"id": "s2", "articles": [{"id": "b1"}]}])
     assert index["a3"].id == "s1" and index["b1"].id == "s2" and "a5" not in index
     assert index["a1"].unique_size == 2 and index["a1"].conflicts == 1
+
+
+def test_store_counts_are_cached_even_with_the_result_cache_off() -> None:
+    from dateline.storage import MemoryStore
+    from dateline.web.queries import Queries, SearchParams, TTLCache
+
+    class Counting(MemoryStore):
+        calls = 0
+
+        def stats(self) -> dict[str, object]:
+            Counting.calls += 1
+            return super().stats()
+
+    q = Queries(Counting(), cache=TTLCache(0), stats_cache=TTLCache(30))
+    for _ in range(3):
+        q.outlets()
+        q.stats()
+        q.search(SearchParams("x"))
+    assert Counting.calls == 1

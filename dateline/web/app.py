@@ -8,7 +8,7 @@ text as code. The app only reads the store; ``dateline serve`` opens it read-onl
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -68,6 +68,9 @@ class WebSettings:
     per_page: int = 20
     cache_seconds: float = 30.0
     """How long aggregates and filter id-sets are reused (the store may change under a running server)."""
+    stats_seconds: float = 30.0
+    """How long store-wide counts (the outlet facet) are reused; separate from ``cache_seconds`` because
+    ``Store.stats`` scans every row, and a page that shows them should not pay that per request."""
     scan: int = 10_000
     """Most annotations folded into one aggregate or filter."""
     search_scan: int = 1_000
@@ -94,12 +97,13 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.auto_reload = False  # package files: no stat() of every template on every render
     templates.env.globals["site_title"] = settings.title
     templates.env.filters["counted"] = count_label
     app.state.store = store
     app.state.settings = settings
     app.state.queries = Queries(store, scan=settings.scan, search_scan=settings.search_scan,
-                                cache=TTLCache(settings.cache_seconds))
+                                cache=TTLCache(settings.cache_seconds), stats_cache=TTLCache(settings.stats_seconds, 4))
     app.state.templates = templates
 
     app.add_middleware(SecurityHeaders)
@@ -134,9 +138,12 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory`` (one store per worker process): reads ``DATELINE_DB`` and
-    ``DATELINE_WEB_CACHE_SECONDS`` (0 turns the result cache off)."""
+    """Factory for ``uvicorn --factory`` (one store per worker process): reads ``DATELINE_DB``,
+    ``DATELINE_WEB_CACHE_SECONDS`` (0 turns the result cache off) and ``DATELINE_WEB_STATS_SECONDS``."""
     url = os.environ.get("DATELINE_DB")
     store = open_store(url, read_only=True)
+    defaults = WebSettings()
     cache = os.environ.get("DATELINE_WEB_CACHE_SECONDS")
-    return create_app(store, WebSettings(cache_seconds=float(cache)) if cache else None)
+    stats = os.environ.get("DATELINE_WEB_STATS_SECONDS")
+    return create_app(store, replace(defaults, cache_seconds=float(cache) if cache else defaults.cache_seconds,
+                                     stats_seconds=float(stats) if stats else defaults.stats_seconds))

@@ -7,6 +7,7 @@ nothing in the text can open a tag, an attribute or a URL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
@@ -15,20 +16,27 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+_BRACKET = re.compile(r"[\[\]]")
+
 
 def snippet_html(snippet: str) -> Markup:
-    """Escape a store snippet, then turn its ``[``…``]`` match markers into ``<mark>``."""
+    """Escape a store snippet, then turn its ``[``…``]`` match markers into ``<mark>``.
+
+    Escaping leaves ``[`` and ``]`` alone, so the whole snippet is escaped at once and only the
+    brackets are visited: an opening ``[`` outside a mark and a closing ``]`` inside one are markers,
+    any other bracket is text; a mark left open is closed at the end."""
+    text = str(escape(snippet))
     out: list[str] = []
+    pos = 0
     depth = 0
-    for ch in snippet:
-        if ch == "[" and depth == 0:
-            out.append("<mark>")
-            depth = 1
-        elif ch == "]" and depth == 1:
-            out.append("</mark>")
-            depth = 0
-        else:
-            out.append(str(escape(ch)))
+    for m in _BRACKET.finditer(text):
+        ch = m.group()
+        if (ch == "[") == (depth == 0):
+            out.append(text[pos : m.start()])
+            out.append("<mark>" if depth == 0 else "</mark>")
+            depth ^= 1
+            pos = m.end()
+    out.append(text[pos:])
     if depth:
         out.append("</mark>")
     return Markup("".join(out))

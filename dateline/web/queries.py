@@ -86,6 +86,8 @@ class Queries:
     search_scan: int = 1_000
     """Most search hits scanned when an annotation filter has to be intersected with them."""
     cache: TTLCache = field(default_factory=TTLCache)
+    stats_cache: TTLCache = field(default_factory=TTLCache)
+    """For store-wide counts (outlet facet, overview, ``/api/stats``)."""
 
     # -- filters --------------------------------------------------------------------------
     def article_ids(self, kind: str, entity: str | None = None, type_: str | None = None) -> frozenset[str]:
@@ -148,16 +150,14 @@ class Queries:
         return SearchResult(page[: p.per_page], len(page) > p.per_page, len(rows) >= self.scan)
 
     def outlets(self) -> dict[str, int]:
-        """Store-wide outlet counts (top 20), for the outlet facet."""
-        def compute() -> dict[str, int]:
-            raw = self.store.stats().get("outlets") or {}
-            return {str(k): int(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-
-        return self.cache.get(("outlets",), compute)
+        """Store-wide outlet counts, for the outlet facet (from the cached :meth:`stats`)."""
+        raw = self.stats().get("outlets") or {}
+        return {str(k): int(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
 
     def stats(self) -> dict[str, object]:
-        """Store counts (cached)."""
-        return self.cache.get(("stats",), self.store.stats)
+        """Store counts, reused for ``stats_cache``'s lifetime even when the result cache is off:
+        ``Store.stats`` reads every article and source row, and every search page shows the outlets."""
+        return self.stats_cache.get(("stats",), self.store.stats)
 
     # -- aggregates -----------------------------------------------------------------------
     def events_per_day(self, type_: str = "", entity: str = "", since: str = "", until: str = "") -> EventCounts:
