@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 _CONTENT_DEPS = ("ccomp", "xcomp", "dobj")
+RAISING_LEMMAS = frozenset({"seem", "appear", "look", "sound"})
+"""Cues whose subject is what the impression is about, not its source (PolNeAR gives no source)."""
 _CLIMB_DEPS = ("advcl", "xcomp", "conj", "pcomp", "prep", "pobj")
 """Dependencies a subjectless cue climbs to find its speaker (``..., saying``; ``by saying``)."""
 _POST_SPEAKER_DEPS = ("dobj", "attr", "dep", "npadvmod", "oprd", "appos")
@@ -76,6 +78,10 @@ def speaker_token(verb: Token) -> Token | None:
     infinitive or conjunct (``..., saying ...``; ``and added ...``) the subject of the verb it hangs
     off. A passive without agent has no speaker (``it was reported that ...``).
     """
+    if verb.lemma_.lower() in RAISING_LEMMAS:
+        return None  # ``the race seemed to be hers to lose``: an impression, not anyone's claim
+    if verb.tag_ == "VBN" and verb.dep_ == "advcl":
+        return None  # ``Asked about X, Trump said``: the asker is not named
     post = _post_verbal_speaker(verb)
     if post is not None:
         return post
