@@ -250,3 +250,10 @@ def test_make_and_protocol() -> None:
     assert stage.assigns == ("quotes",)
     assert stage.min_precision == 0.5
     assert re.fullmatch(r"quotes\.v\d+", stage.name)
+
+
+def test_speaker_name_never_comes_from_the_reported_content() -> None:
+    text = "Seven countries issued a letter calling on the United Nations to send observers to the border."
+    for q in run(text):
+        if q["speaker"] is not None:
+            assert "United Nations" not in q["speaker"]["canonical"]

@@ -264,6 +264,8 @@ def candidates(parsed: Doc, off: int) -> Iterator[Candidate]:
         spk_tok = speaker_token(tok)
         speaker = speaker_span(spk_tok, tok, off) if spk_tok is not None else None
         name = name_core(spk_tok, off) if spk_tok is not None else None
+        if name is not None and speaker is not None and not speaker[0] <= name[0] < name[1] <= speaker[1]:
+            name = None  # a name inside the cue clause itself (``countries calling on Islamic State``)
         for frame, content in frames(tok, off):
             if speaker is not None and content[0] <= speaker[0] < content[1] and frame not in ("head", "clause"):
                 continue
