@@ -105,7 +105,21 @@ def analyse(texts: Iterable[str], batch_size: int = 32) -> list[Analysis]:
     texts = list(texts)
     with nlp.select_pipes(enable=[p for p in _CHEAP_PIPES if p in nlp.component_names]):
         docs = list(nlp.pipe(texts, batch_size=batch_size))
+    for doc in docs:
+        break_sentences_at_newlines(doc)
     return [Analysis(text=t, doc=d) for t, d in zip(texts, docs, strict=True)]
+
+
+def break_sentences_at_newlines(doc: Doc) -> None:
+    """Start a sentence after every line break.
+
+    The statistical splitter often joins the last sentence of a paragraph to the first of the next
+    (about a third of PolNeAR sentences), which wrecks the parse of both; a paragraph break always
+    ends a sentence in news text.
+    """
+    for tok in doc[1:]:
+        if "\n" in doc[tok.i - 1].text_with_ws and not tok.is_space and not tok.is_sent_start:
+            tok.is_sent_start = True
 
 
 def token_dict(parsed: Doc) -> list[dict[str, Any]]:  # pragma: no cover - debugging aid
