@@ -52,7 +52,7 @@ def extract_html(html: str, url: str | None = None) -> Extraction:
     if tree is None:
         return Extraction(text="", warnings=(*warnings, "extraction: the page could not be parsed"))
     meta = page_metadata(tree, url)
-    body = extract_body(tree, url, title=meta.title)
+    body = extract_body(tree, url, title=meta.title, html=html)
     text = normalize_text(body.text)
     if not text:
         warnings.append("extraction: trafilatura found no main text")

@@ -2,22 +2,31 @@
 
 trafilatura does the extraction.  On top of it:
 
-* precision mode is the main output (it keeps less navigation and fewer teasers than the
-  default); when much of it is not prose, the recall-mode output is computed too and taken when
-  it holds clearly more prose (precision mode sometimes keeps a fragment and loses the article);
-* residual boilerplate lines (share bars, copyright notes, "advertisement", table debris) are
-  dropped and reported.
+* two candidates come from trafilatura: its own extractor in precision mode (``fast=True``, i.e.
+  without its internal readability/jusText comparison) and the readability algorithm it ships
+  (:func:`trafilatura.external.try_readability`).  Instead of trafilatura's length rules, the
+  candidate whose tokens agree best with a recall-heavy reference text of the page
+  (:mod:`dateline.extract.html_reference`) wins: precision mode sometimes keeps a fragment or a
+  teaser and loses the article, readability sometimes keeps a comment thread or a link list, and
+  the reference, which holds the whole main column, tells them apart;
+* when both candidates are empty, trafilatura's recall mode is the last resort;
+* a repeated headline and residual boilerplate lines (share bars, copyright notes,
+  "advertisement", table debris) are dropped and reported.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
 from lxml.html import HtmlElement
+
+from dateline.extract.html_reference import reference_text
 
 _log = logging.getLogger(__name__)
 
@@ -40,7 +49,7 @@ _CONFIG = _config()
 
 @dataclass(frozen=True)
 class Body:
-    """The extracted body and the lines removed from it as boilerplate."""
+    """The extracted body, the lines removed from it as boilerplate, and the candidate that won."""
 
     text: str
     removed: tuple[str, ...] = ()
@@ -63,13 +72,38 @@ def _run(tree: HtmlElement, url: str | None, **options: Any) -> str:
     return out or ""
 
 
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 table tr td th blockquote pre section article header footer "
+    "aside nav figure figcaption dd dt dl hr form".split()
+)
+
+
+def element_lines(root: HtmlElement) -> str:
+    """Visible text of an element, one line per block element (the element is modified)."""
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+            if el.tag.lower() != "br":
+                el.text = "\n" + (el.text or "")
+    text: str = root.text_content()
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
+def _readability(tree: HtmlElement) -> str:
+    """The readability candidate: trafilatura's bundled readability on a copy of the tree."""
+    from trafilatura.external import try_readability
+
+    try:
+        summary = try_readability(deepcopy(tree))
+        return element_lines(summary) if len(summary) or summary.text else ""
+    except Exception as exc:  # readability on hostile markup: no candidate
+        _log.debug("readability failed: %r", exc)
+        return ""
+
+
 _SENTENCE_END = re.compile(r"[.!?\"”’)…]\s*$")
 PROSE_LINE_WORDS = 10
 """A line of at least this many words that ends like a sentence counts as prose."""
-WEAK_PROSE_SHARE = 0.7
-"""Below this share of prose words the precision output is double-checked against recall mode."""
-RECALL_MARGIN_WORDS = 50
-"""Recall mode replaces precision mode only when it holds this many more prose words."""
 
 
 def prose_stats(text: str) -> tuple[int, int]:
@@ -102,23 +136,50 @@ def strip_headline(lines: list[str], title: str | None) -> list[str]:
     return lines
 
 
-def extract_body(tree: HtmlElement, url: str | None = None, title: str | None = None) -> Body:
+def token_bag(text: str) -> Counter[str]:
+    """The ``\\w+`` tokens of a text with their counts."""
+    return Counter(_WORD.findall(text))
+
+
+def agreement(candidate: Counter[str], reference: Counter[str]) -> float:
+    """Bag-of-tokens F1 between a candidate and the reference (0 when either is empty)."""
+    tp = sum((candidate & reference).values())
+    if not tp:
+        return 0.0
+    precision = tp / sum(candidate.values())
+    recall = tp / sum(reference.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def _clean(text: str, title: str | None) -> tuple[list[str], list[str]]:
+    lines = strip_headline([line for line in text.split("\n") if line.strip()], title)
+    return remove_boilerplate(lines)
+
+
+def extract_body(
+    tree: HtmlElement, url: str | None = None, title: str | None = None, html: str | None = None
+) -> Body:
     """Extract the article body from a parsed page (the tree is not modified).
 
-    trafilatura's precision mode runs first.  When under ``WEAK_PROSE_SHARE`` of its words sit on
-    prose lines (a sign it kept furniture or lost the article), recall mode runs too and wins if it
-    has ``RECALL_MARGIN_WORDS`` more prose words.  Then a repeated headline and residual boilerplate
-    lines are removed.
+    Two candidates (trafilatura's precision mode without its fallbacks, and its bundled
+    readability), each without a repeated headline and residual boilerplate, are compared with
+    the page's reference text (from ``html`` when given, else from the tree); the one that agrees
+    best wins, precision mode on a tie.  Both empty: trafilatura's recall mode.
     """
-    text = _run(tree, url, favor_precision=True)
-    mode = "precision"
-    words, prose = prose_stats(text)
-    if prose < WEAK_PROSE_SHARE * words or words == 0:
-        recall = _run(tree, url, favor_recall=True)
-        if prose_stats(recall)[1] > prose + RECALL_MARGIN_WORDS:
-            text, mode = recall, "recall"
-    lines = strip_headline([line for line in text.split("\n") if line.strip()], title)
-    kept, removed = remove_boilerplate(lines)
+    candidates = {
+        "precision": _clean(_run(tree, url, favor_precision=True, fast=True), title),
+        "readability": _clean(_readability(tree), title),
+    }
+    bags = {name: token_bag("\n".join(kept)) for name, (kept, _) in candidates.items()}
+    if any(bags.values()):
+        reference = token_bag(reference_text(html, tree))
+        mode = max(candidates, key=lambda name: (agreement(bags[name], reference), name == "precision"))
+        if not bags[mode]:
+            mode = next(name for name in candidates if bags[name])
+        kept, removed = candidates[mode]
+    else:
+        mode = "recall"
+        kept, removed = _clean(_run(tree, url, favor_recall=True), title)
     return Body(text="\n".join(kept), removed=tuple(removed), mode=mode)
 
 
