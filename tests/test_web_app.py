@@ -25,6 +25,7 @@ from tests.webutil import (
     add_stories,
     hostile_article,
     plain_article,
+    story_loader,
 )
 
 PLAIN_ID = "a1b2c3d4e5f600000001"
@@ -49,7 +50,7 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def client(db_path: Path) -> Iterator[TestClient]:
     store = open_store(str(db_path), read_only=True)
-    with TestClient(create_app(store, WebSettings(per_page=10))) as c:
+    with TestClient(create_app(store, WebSettings(per_page=10), story_loader=story_loader)) as c:
         yield c
     store.close()
 

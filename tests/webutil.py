@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -20,6 +21,7 @@ from fastapi import FastAPI
 from dateline.models import Article, Dateline, Dates, Series, StageRun
 from dateline.storage import SourceOutcome, Store
 from dateline.storage.base import StoryMember
+from dateline.web.queries import default_story_loader
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -138,6 +140,14 @@ def add_stories(store: Store) -> None:
     if store.get(HOSTILE_ID) is not None:
         store.write_stories([hostile_story()], [StoryMember(HOSTILE_ID, HOSTILE_STORY, None, 0.0)],
                             store.story_state() or "")
+
+
+def story_loader(store: Store, story_id: str) -> dict[str, Any] | None:
+    """The app's story loader, except that the hostile story is served as stored (the stories engine
+    may recompute a story's claims from its articles, which would replace the hostile ones)."""
+    if story_id == HOSTILE_STORY:
+        return store.story(story_id)
+    return default_story_loader()(store, story_id)
 
 
 def add_articles(store: Store, articles: list[Article]) -> None:

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dateline.errors import StoreError
 from dateline.storage import Store, open_store
-from dateline.web.queries import Queries, TTLCache
+from dateline.web.queries import Queries, StoryLoader, TTLCache
 
 HERE = Path(__file__).parent
 CSP = (
@@ -86,8 +86,9 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api") and request.url.path != "/openapi.json"
 
 
-def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
-    """Build the app over an open store (the caller owns and closes the store)."""
+def create_app(store: Store, settings: WebSettings | None = None, story_loader: StoryLoader | None = None) -> FastAPI:
+    """Build the app over an open store (the caller owns and closes the store); ``story_loader``
+    replaces how story details are read (:func:`~dateline.web.queries.default_story_loader`)."""
     settings = settings or WebSettings()
     app = FastAPI(
         title=f"{settings.title} API",
@@ -103,7 +104,8 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings
     app.state.queries = Queries(store, scan=settings.scan, search_scan=settings.search_scan,
-                                cache=TTLCache(settings.cache_seconds), stats_cache=TTLCache(settings.stats_seconds, 4))
+                                cache=TTLCache(settings.cache_seconds), stats_cache=TTLCache(settings.stats_seconds, 4),
+                                story_loader=story_loader)
     app.state.templates = templates
 
     app.add_middleware(SecurityHeaders)

@@ -8,12 +8,13 @@ aggregates (timeline, map, entity pages) are folded here from at most ``scan`` a
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from dateline.errors import StoreError
 from dateline.storage import SearchHit, SearchQuery, Store
@@ -21,6 +22,17 @@ from dateline.storage.base import AnnotationHit
 from dateline.web.storyview import StoryRef, article_story_index, story_ref
 
 T = TypeVar("T")
+StoryLoader = Callable[[Store, str], "dict[str, Any] | None"]
+"""Reads one story record with its details (events, quotes, conflicts) by id or prefix."""
+
+
+def default_story_loader() -> StoryLoader:
+    """``dateline.stories.story_detail`` when the stories engine computes a story's events, quotes and
+    conflicts on demand, else ``Store.story`` (engines that store the complete record)."""
+    detail = getattr(importlib.import_module("dateline.stories"), "story_detail", None)
+    if callable(detail):
+        return cast(StoryLoader, detail)
+    return lambda store, story_id: store.story(story_id)
 
 
 class TTLCache:
@@ -88,6 +100,8 @@ class Queries:
     cache: TTLCache = field(default_factory=TTLCache)
     stats_cache: TTLCache = field(default_factory=TTLCache)
     """For store-wide counts (outlet facet, overview, ``/api/stats``)."""
+    story_loader: StoryLoader | None = None
+    """How a story's details are read (default: :func:`default_story_loader`)."""
 
     # -- filters --------------------------------------------------------------------------
     def article_ids(self, kind: str, entity: str | None = None, type_: str | None = None) -> frozenset[str]:
@@ -248,8 +262,11 @@ class Queries:
         return self.cache.get(("stories", page, per_page), compute)
 
     def story(self, story_id: str) -> dict[str, Any] | None:
-        """One story record by id or unique 6+ character prefix (StoreError when ambiguous)."""
-        return self.cache.get(("story", story_id), lambda: self.store.story(story_id))
+        """One story record with its details, by id or unique 6+ character prefix (StoreError when ambiguous)."""
+        if self.story_loader is None:
+            self.story_loader = default_story_loader()
+        loader = self.story_loader
+        return self.cache.get(("story", story_id), lambda: loader(self.store, story_id))
 
     def story_of(self, article_id: str) -> StoryRef | None:
         """The story holding an article. The store protocol has no lookup by article, so an index of
