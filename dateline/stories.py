@@ -2,8 +2,10 @@
 places where the outlets' accounts conflict.
 
 ``update_stories(store)`` clusters the articles no story holds yet into the existing stories (or new
-ones) and re-summarises only the stories it touched; ``rebuild=True`` starts from scratch. The
-clustering (:mod:`dateline.story_cluster`) is online, so an update gives the clusters a rebuild
+ones), reading only the index rows their terms need, and refreshes the cheap record (label, dates,
+outlets, article list) of the stories it touched; ``rebuild=True`` starts from scratch. Merged
+events, quotes by speaker and conflicts are computed when a story is shown (:func:`story_detail`).
+The clustering (:mod:`dateline.story_cluster`) is online, so an update gives the clusters a rebuild
 would give over the same articles in the same order (see docs/stories.md for the one exception:
 articles older than what is already clustered).
 """
@@ -20,9 +22,8 @@ from dateline.storage.base import Store, StoryMember
 from dateline.story_claims import find_conflicts
 from dateline.story_cluster import ClusterConfig, Member, StoryIndex, order_key
 from dateline.story_events import merge_events, quotes_by_speaker
-from dateline.story_text import cosine
 
-__all__ = ["Story", "UpdateSummary", "cluster", "summarize", "update_stories"]
+__all__ = ["Story", "UpdateSummary", "cluster", "story_detail", "summarize", "update_stories"]
 
 
 @dataclass(frozen=True)
@@ -84,33 +85,45 @@ def _date(a: Article) -> str | None:
     return a.dates.published or a.dates.captured
 
 
-def summarize(story_id: str, articles: Sequence[Article], members: dict[str, Member]) -> Story:
-    """Build a story record from its articles (in clustering order) and their index entries."""
-    articles = sorted(articles, key=lambda a: members[a.id].seq if a.id in members else 0)
-    originals = [a for a in articles if not (a.id in members and members[a.id].canonical_id)]
-    # The label is the headline of the article nearest the story's centroid (first article on ties).
-    centroid: dict[str, float] = {}
-    for a in originals:
-        for t, w in (members[a.id].vector if a.id in members else {}).items():
-            centroid[t] = centroid.get(t, 0.0) + w
-    titled = [a for a in originals if a.title] or [a for a in articles if a.title]
-    if titled:
-        best = max(titled, key=lambda a: cosine(members[a.id].vector, centroid) if a.id in members else 0.0)
-        label = best.title or ""
-    else:
-        label = " ".join(articles[0].text.split()[:12]) if articles else story_id
-    dates = sorted(d for d in (_date(a) for a in articles) if d)
-    rows = tuple({
-        "id": a.id, "url": a.url, "outlet": a.outlet, "title": a.title, "published": _date(a),
-        "duplicate_of": members[a.id].canonical_id if a.id in members else None,
-        "similarity": round(members[a.id].similarity, 4) if a.id in members else None,
-    } for a in articles)
-    return Story(
-        id=story_id, label=label, first_seen=dates[0] if dates else None, last_seen=dates[-1] if dates else None,
-        outlets=tuple(sorted({a.outlet for a in articles if a.outlet})), articles=rows,
-        events=tuple(merge_events(originals)), quotes=tuple(quotes_by_speaker(originals)),
-        conflicts=tuple(find_conflicts(originals)),
-    )
+def _row(a: Article, m: Member | None) -> dict[str, Any]:
+    return {"id": a.id, "url": a.url, "outlet": a.outlet, "title": a.title, "published": _date(a),
+            "duplicate_of": m.canonical_id if m else None, "similarity": round(m.similarity, 4) if m else None}
+
+
+def summarize(story_id: str, new: Sequence[Article], members: dict[str, Member],
+              previous: dict[str, Any] | None = None) -> Story:
+    """The cheap story record: ``previous`` (the stored record, if any) plus the ``new`` articles (in
+    clustering order). The label is the headline of the story's first titled original article (else
+    of its first article, else its first words): it is stable across updates. Events, quotes and
+    conflicts are left empty here (:func:`story_detail` computes them)."""
+    rows = [*(previous or {}).get("articles", []), *(_row(a, members.get(a.id)) for a in new)]
+    label = (previous or {}).get("label") or ""
+    if not label or not any(r.get("title") for r in (previous or {}).get("articles", [])):
+        titled = [r for r in rows if r.get("title") and not r.get("duplicate_of")]
+        titled = titled or [r for r in rows if r.get("title")]
+        if titled:
+            label = str(titled[0]["title"])
+        elif not label:
+            label = " ".join(new[0].text.split()[:12]) if new else story_id
+    dates = sorted(str(r["published"]) for r in rows if r.get("published"))
+    return Story(id=story_id, label=label, first_seen=dates[0] if dates else None,
+                 last_seen=dates[-1] if dates else None,
+                 outlets=tuple(sorted({str(r["outlet"]) for r in rows if r.get("outlet")})), articles=tuple(rows))
+
+
+def story_detail(store: Store, story_id: str) -> dict[str, Any] | None:
+    """A stored story with its merged events, quotes by speaker and conflicting accounts (computed
+    from its original articles now), or None when there is no such story."""
+    record = store.story(story_id)
+    if record is None:
+        return None
+    originals = [a for a in (store.get(r["id"]) for r in record.get("articles", []) if not r.get("duplicate_of"))
+                 if a is not None]
+    record = dict(record)
+    record["events"] = merge_events(originals)
+    record["quotes"] = quotes_by_speaker(originals)
+    record["conflicts"] = find_conflicts(originals)
+    return record
 
 
 def cluster(articles: Iterable[Article], config: ClusterConfig | None = None) -> dict[str, str]:
@@ -132,10 +145,10 @@ def update_stories(store: Store, since: str | None = None, rebuild: bool = False
     summary = UpdateSummary(rebuilt=rebuild)
     index: StoryIndex | None = None
     if not rebuild:
-        state = store.story_state()
-        index = StoryIndex.from_json(state, config) if state else None
-        if state and index is None:
-            summary.rebuilt = rebuild = True  # the stored state is from another version/config
+        tables = store.story_tables()
+        index = StoryIndex.open(tables, config)
+        if tables.meta() and index is None:
+            summary.rebuilt = rebuild = True  # the stored index is from another version/config
     if index is None:
         index = StoryIndex(config)
     t1 = time.perf_counter()
@@ -143,30 +156,28 @@ def update_stories(store: Store, since: str | None = None, rebuild: bool = False
         pending = [a for a in store.iter_articles() if _since_ok(a, since)]
     else:
         pending = [a for a in (store.get(i) for i in store.story_pending(since)) if a is not None]
-    by_id = {a.id: a for a in pending}
     t2 = time.perf_counter()
-    touched: set[str] = set()
-    before = set(index.stories)
+    new_stories = 0
     for article in sorted(pending, key=order_key):
         m = index.add(article)
-        touched.add(m.story_id)
         summary.duplicates += m.canonical_id is not None
+        new_stories += m.story_id == "s" + m.article_id[:15]
     summary.added = len(pending)
-    summary.new_stories = len(set(index.stories) - before)
+    summary.new_stories = new_stories
     t3 = time.perf_counter()
-    stories: list[dict[str, Any]] = []
-    for story_id in sorted(touched):
-        ids = index.stories[story_id]
-        arts = [by_id.get(i) or store.get(i) for i in ids]
-        stories.append(summarize(story_id, [a for a in arts if a is not None], index.members).to_dict())
+    by_id = {a.id: a for a in pending}
+    stories = []
+    for story_id, ids in index.stories.items():
+        previous = None if rebuild or story_id == "s" + ids[0][:15] else store.story(story_id)
+        stories.append(summarize(story_id, [by_id[i] for i in ids], index.members, previous).to_dict())
     t4 = time.perf_counter()
     memberships = [StoryMember(m.article_id, m.story_id, m.canonical_id, m.similarity)
                    for m in (index.members[a.id] for a in pending)]
-    store.write_stories(stories, memberships, index.to_json(), replace=rebuild)
+    store.write_stories(stories, memberships, index.delta(), replace=rebuild)
     t5 = time.perf_counter()
-    summary.touched = len(touched)
-    summary.stories = len(index.stories)
+    summary.touched = len(index.stories)
+    summary.stories = store.story_count()
     summary.seconds = t5 - t0
-    summary.timings = {"load_state": t1 - t0, "read_articles": t2 - t1, "cluster": t3 - t2, "summarize": t4 - t3,
+    summary.timings = {"open_index": t1 - t0, "read_articles": t2 - t1, "cluster": t3 - t2, "summarize": t4 - t3,
                        "write": t5 - t4}
     return summary

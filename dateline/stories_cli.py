@@ -89,9 +89,11 @@ def list_cmd(db: str | None, limit: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the full story record as JSON.")
 def show_cmd(story_id: str, db: str | None, as_json: bool) -> None:
     """A story's articles, merged events, quotes by speaker and conflicting accounts."""
+    from dateline.stories import story_detail  # events, quotes and conflicts are computed on show
+
     store = _open(db, read_only=True)
     try:
-        s = store.story(story_id)
+        s = story_detail(store, story_id)
     except DatelineError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

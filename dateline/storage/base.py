@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from dateline.models import Article
+from dateline.story_tables import IndexDelta, StoryTables
 
 
 @dataclass(frozen=True)
@@ -136,17 +137,25 @@ class Store(Protocol):
 
     # -- stories (dateline.stories) ----------------------------------------------------------
     def story_state(self) -> str | None:
-        """The story index state saved by the last update (JSON), or None."""
+        """The story index header saved by the last update (JSON: version, config, seq), or None."""
+        ...
+
+    def story_tables(self) -> StoryTables:
+        """The story index (:mod:`dateline.story_tables`), read by key."""
+        ...
+
+    def story_count(self) -> int:
+        """How many stories there are."""
         ...
 
     def story_pending(self, since: str | None = None) -> list[str]:
         """Ids of articles no story holds yet (published on/after ``since`` if given), in id order."""
         ...
 
-    def write_stories(self, stories: list[dict[str, Any]], members: list[StoryMember], state: str,
-                      replace: bool = False) -> None:
-        """Atomically upsert story records and memberships and save the index state
-        (``replace``: drop all stories first, for a rebuild)."""
+    def write_stories(self, stories: list[dict[str, Any]], members: list[StoryMember],
+                      index: IndexDelta | str | None = None, replace: bool = False) -> None:
+        """Atomically upsert story records and memberships and add the index rows of ``index``
+        (a string: only the index header; ``replace``: drop all stories and index rows first)."""
         ...
 
     def stories(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:

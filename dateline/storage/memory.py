@@ -18,6 +18,7 @@ from dateline.storage.base import (
     UpsertResult,
 )
 from dateline.storage.common import in_date_range, resolve_prefix, stats_from
+from dateline.story_tables import IndexDelta, MemoryStoryTables
 
 _WORD = re.compile(r"\w+")
 
@@ -30,7 +31,7 @@ class MemoryStore:
         self._sources: dict[str, SourceOutcome] = {}
         self._stories: dict[str, dict[str, Any]] = {}
         self._story_members: dict[str, StoryMember] = {}
-        self._story_state: str | None = None
+        self._story_tables = MemoryStoryTables()
 
     def write_batch(self, articles: Iterable[Article], outcomes: Iterable[SourceOutcome]) -> UpsertResult:
         """Upsert articles (same id and same record = unchanged) and record outcomes."""
@@ -113,23 +114,31 @@ class MemoryStore:
         )
 
     def story_state(self) -> str | None:
-        """The saved story index state."""
-        return self._story_state
+        """The story index header (JSON), or None."""
+        return self._story_tables.meta() or None
+
+    def story_tables(self) -> MemoryStoryTables:
+        """The story index tables."""
+        return self._story_tables
+
+    def story_count(self) -> int:
+        """How many stories there are."""
+        return len(self._stories)
 
     def story_pending(self, since: str | None = None) -> list[str]:
         """Articles without a story, in id order."""
         return sorted(i for i, a in self._articles.items() if i not in self._story_members
                       and (since is None or in_date_range(a.dates.published, since, None)))
 
-    def write_stories(self, stories: list[dict[str, Any]], members: list[StoryMember], state: str,
-                      replace: bool = False) -> None:
-        """Upsert stories and memberships; save the state."""
+    def write_stories(self, stories: list[dict[str, Any]], members: list[StoryMember],
+                      index: IndexDelta | str | None = None, replace: bool = False) -> None:
+        """Upsert stories and memberships; apply the index delta (a string: only the header)."""
         if replace:
             self._stories.clear()
             self._story_members.clear()
         self._stories.update((s["id"], s) for s in stories)
         self._story_members.update((m.article_id, m) for m in members)
-        self._story_state = state
+        self._story_tables.apply(index if isinstance(index, IndexDelta) else IndexDelta(meta=index or ""), replace)
 
     def stories(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Largest first (unique articles), then newest, then id."""

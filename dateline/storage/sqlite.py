@@ -23,10 +23,10 @@ from dateline.storage.base import (
     SearchHit,
     SearchQuery,
     SourceOutcome,
-    StoryMember,
     UpsertResult,
 )
 from dateline.storage.common import stats_from
+from dateline.storage.story_sql import MIGRATION_0005, SQLiteStoriesMixin
 
 # Named migrations, applied in order once each; never edit one that has shipped, add a new one.
 MIGRATIONS: list[tuple[str, str]] = [
@@ -128,6 +128,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE TABLE story_state (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
         """,
     ),
+    ("0005_story_index", MIGRATION_0005),
 ]
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
@@ -170,7 +171,7 @@ def _article(text: str, record: str) -> Article:
     return Article.from_dict(d)
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteStoriesMixin):
     """The default store: one SQLite file (or ``:memory:``)."""
 
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
@@ -413,69 +414,6 @@ class SQLiteStore:
         outcomes = self._db.execute("SELECT status, reason FROM sources").fetchall()
         outlets = [r[0] for r in self._db.execute("SELECT outlet FROM articles")]
         return stats_from(articles=articles, outcomes=outcomes, outlets=outlets)
-
-    # -- stories ---------------------------------------------------------------------------
-    def story_state(self) -> str | None:
-        """The saved story index state (JSON), or None."""
-        row = self._db.execute("SELECT value FROM story_state WHERE key = 'index'").fetchone()
-        return str(row[0]) if row else None
-
-    def story_pending(self, since: str | None = None) -> list[str]:
-        """Ids of articles without a story row, in id order."""
-        sql = "SELECT a.id FROM articles a LEFT JOIN story_members m ON m.article_id = a.id WHERE m.article_id IS NULL"
-        params: list[Any] = []
-        if since:
-            sql += " AND substr(a.published, 1, 10) >= ?"
-            params.append(since[:10])
-        return [r[0] for r in self._db.execute(sql + " ORDER BY a.id", params)]
-
-    def write_stories(self, stories: list[dict[str, Any]], members: list[StoryMember], state: str,
-                      replace: bool = False) -> None:
-        """Upsert stories and memberships and save the state, in one transaction."""
-        now = _now()
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            if replace:
-                db.execute("DELETE FROM stories")
-                db.execute("DELETE FROM story_members")
-            db.executemany(
-                "INSERT OR REPLACE INTO stories (id, label, first_seen, last_seen, size, unique_size, data, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(s["id"], s.get("label"), s.get("first_seen"), s.get("last_seen"), int(s.get("size", 0)),
-                  int(s.get("unique_size", 0)), json.dumps(s, ensure_ascii=False), now) for s in stories],
-            )
-            db.executemany(
-                "INSERT OR REPLACE INTO story_members (article_id, story_id, canonical_id, similarity)"
-                " VALUES (?, ?, ?, ?)",
-                [tuple(m) for m in members],
-            )
-            db.execute(
-                "INSERT OR REPLACE INTO story_state (key, value, updated_at) VALUES ('index', ?, ?)", (state, now)
-            )
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            db.execute("ROLLBACK")
-            raise StoreError(f"writing stories to {self.path} failed: {exc}") from exc
-
-    def stories(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Largest (unique articles) first, then newest."""
-        rows = self._db.execute(
-            "SELECT data FROM stories ORDER BY unique_size DESC, coalesce(last_seen, '') DESC, id LIMIT ? OFFSET ?",
-            (max(0, min(limit, 10000)), max(0, offset)),
-        )
-        return [json.loads(r[0]) for r in rows]
-
-    def story(self, story_id: str) -> dict[str, Any] | None:
-        """By id, or by a unique prefix of at least 6 characters."""
-        rows = self._db.execute("SELECT data FROM stories WHERE id = ?", (story_id,)).fetchall()
-        if not rows and len(story_id) >= 6:
-            rows = self._db.execute(
-                "SELECT data FROM stories WHERE id >= ? AND id < ? LIMIT 2", (story_id, story_id + "\uffff")
-            ).fetchall()
-            if len(rows) > 1:
-                raise StoreError(f"story id prefix {story_id!r} is ambiguous")
-        return json.loads(rows[0][0]) if rows else None
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
