@@ -30,11 +30,25 @@ demo: venv
 	@echo "== dateline stats --db $(DEMO_DB)"
 	@$(BIN)/dateline stats --db $(DEMO_DB)
 	@echo
+	@echo "== dateline stories --db $(DEMO_DB)   (fold duplicates, group coverage into stories)"
+	@$(BIN)/dateline stories --db $(DEMO_DB)
+	@echo
 	@echo "== dateline search 'Syria' --db $(DEMO_DB) --limit 3"
 	@$(BIN)/dateline search "Syria" --db $(DEMO_DB) --limit 3
 	@echo
+	@echo "== dateline entities --db $(DEMO_DB) --limit 8"
+	@$(BIN)/dateline entities --db $(DEMO_DB) --limit 8
+	@echo
+	@echo "== dateline quotes --db $(DEMO_DB) --entity 'Riad Haddad'"
+	@$(BIN)/dateline quotes --db $(DEMO_DB) --entity "Riad Haddad"
+	@echo
+	@echo "== dateline events --db $(DEMO_DB) --type ASSAULT --limit 6"
+	@$(BIN)/dateline events --db $(DEMO_DB) --type ASSAULT --limit 6
+	@echo
 	@echo "== dateline extract examples/text/sputnik-seed.txt   (the seed page: flattened text, navigation kept)"
 	@$(BIN)/dateline extract examples/text/sputnik-seed.txt
+	@echo
+	@echo "Explore it in a browser: make serve   (then open http://127.0.0.1:8000)"
 
 serve: venv
 	$(BIN)/dateline serve --db $(DEMO_DB)
