@@ -33,16 +33,18 @@ def in_date_range(published: str | None, since: str | None, until: str | None) -
 
 
 def stats_from(
-    articles: int, outcomes: Iterable[tuple[str, str | None]], outlets: Iterable[str | None]
+    articles: int, outcomes: Iterable[tuple[str, str | None, int]], outlets: Iterable[tuple[str | None, int]]
 ) -> dict[str, object]:
-    """Build the stats dict every backend returns."""
+    """Build the stats dict every backend returns from (status, reason, count) and (outlet, count) rows."""
     by_status: Counter[str] = Counter()
     by_reason: Counter[str] = Counter()
-    for status, reason in outcomes:
-        by_status[status] += 1
+    for status, reason, n in outcomes:
+        by_status[status] += n
         if status == "failed":
-            by_reason[reason or "unknown"] += 1
-    outlet_counts = Counter(o or "(unknown)" for o in outlets)
+            by_reason[reason or "unknown"] += n
+    outlet_counts: Counter[str] = Counter()
+    for outlet, n in outlets:
+        outlet_counts[outlet or "(unknown)"] += n
     return {
         "articles": articles,
         "failures": by_status.get("failed", 0),

@@ -109,8 +109,8 @@ class MemoryStore:
         """Counts by kind."""
         return stats_from(
             articles=len(self._articles),
-            outcomes=[(o.status, o.reason) for o in self._sources.values()],
-            outlets=[a.outlet for a in self._articles.values()],
+            outcomes=[(o.status, o.reason, 1) for o in self._sources.values()],
+            outlets=[(a.outlet, 1) for a in self._articles.values()],
         )
 
     def story_state(self) -> str | None:

@@ -411,8 +411,8 @@ class SQLiteStore(SQLiteStoriesMixin):
     def stats(self) -> dict[str, object]:
         """Article and source counts."""
         articles = self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
-        outcomes = self._db.execute("SELECT status, reason FROM sources").fetchall()
-        outlets = [r[0] for r in self._db.execute("SELECT outlet FROM articles")]
+        outcomes = self._db.execute("SELECT status, reason, count(*) FROM sources GROUP BY status, reason").fetchall()
+        outlets = self._db.execute("SELECT outlet, count(*) FROM articles GROUP BY outlet").fetchall()
         return stats_from(articles=articles, outcomes=outcomes, outlets=outlets)
 
     def close(self) -> None:
