@@ -151,6 +151,12 @@ def agreement(candidate: Counter[str], reference: Counter[str]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+SUBSTANTIAL_WORDS = 200
+"""A precision-mode candidate of at least this many words is an article, not a fragment..."""
+CONTAINER_RATIO = 3.0
+"""...and a readability candidate over this many times longer has taken the surrounding container."""
+
+
 def _clean(text: str, title: str | None) -> tuple[list[str], list[str]]:
     lines = strip_headline([line for line in text.split("\n") if line.strip()], title)
     return remove_boilerplate(lines)
@@ -164,7 +170,8 @@ def extract_body(
     Two candidates (trafilatura's precision mode without its fallbacks, and its bundled
     readability), each without a repeated headline and residual boilerplate, are compared with
     the page's reference text (from ``html`` when given, else from the tree); the one that agrees
-    best wins, precision mode on a tie.  Both empty: trafilatura's recall mode.
+    best wins, precision mode on a tie, unless readability is over ``CONTAINER_RATIO`` times longer
+    than a substantial precision candidate.  Both empty: trafilatura's recall mode.
     """
     candidates = {
         "precision": _clean(_run(tree, url, favor_precision=True, fast=True), title),
@@ -174,6 +181,9 @@ def extract_body(
     if any(bags.values()):
         reference = token_bag(reference_text(html, tree))
         mode = max(candidates, key=lambda name: (agreement(bags[name], reference), name == "precision"))
+        precise, broad = sum(bags["precision"].values()), sum(bags["readability"].values())
+        if mode == "readability" and precise >= SUBSTANTIAL_WORDS and broad > CONTAINER_RATIO * precise:
+            mode = "precision"  # readability took a whole container (comments, a list of stories)
         if not bags[mode]:
             mode = next(name for name in candidates if bags[name])
         kept, removed = candidates[mode]
