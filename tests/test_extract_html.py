@@ -9,9 +9,18 @@ from pathlib import Path
 import pytest
 
 from dateline.extract import extract_document
-from dateline.extract.html import extract_html
-from dateline.extract.html_body import is_boilerplate_line, remove_boilerplate, strip_headline
+from dateline.extract.html import extract_html, parse_html
+from dateline.extract.html_body import (
+    agreement,
+    element_lines,
+    extract_body,
+    is_boilerplate_line,
+    remove_boilerplate,
+    strip_headline,
+    token_bag,
+)
 from dateline.extract.html_meta import clean_authors, strip_site_from_title
+from dateline.extract.html_reference import lxml_reference, reference_text
 from dateline.models import RawDocument
 from dateline.quality import token_prf
 
@@ -196,3 +205,44 @@ def test_residual_boilerplate_lines() -> None:
 def test_empty_and_unparseable_pages() -> None:
     assert extract_html("<html><body></body></html>", None).text == ""
     assert extract_html("   ", None).text == ""
+
+
+# --------------------------------------------------------------------------- candidate choice
+
+
+def test_agreement_is_token_f1() -> None:
+    assert agreement(token_bag("a b c"), token_bag("a b c")) == 1.0
+    assert agreement(token_bag(""), token_bag("a")) == 0.0
+    assert agreement(token_bag("a b"), token_bag("a b c d")) == pytest.approx(2 * 1.0 * 0.5 / 1.5)
+
+
+def testlxml_reference_skips_furniture() -> None:
+    tree = parse_html(
+        "<html><body><nav>Home News</nav><div class='main-nav'>Menu links</div><p>Kept <b>bold</b> text</p>"
+        "tail words<aside>Side</aside><footer>Foot</footer><div id='comments'>Spam</div></body></html>"
+    )
+    assert tree is not None
+    ref = lxml_reference(tree)
+    assert ref.split() == ["Kept", "bold", "text", "tail", "words"]
+    assert "Kept" in reference_text(None, tree)
+
+
+def test_element_lines_one_line_per_block() -> None:
+    tree = parse_html("<html><body><div><h2>Head</h2><p>One  two</p><ul><li>a</li><li>b</li></ul></div></body></html>")
+    assert tree is not None
+    assert element_lines(tree) == "Head\nOne two\na\nb"
+
+
+def test_body_prefers_the_candidate_covering_the_article() -> None:
+    sentences = " ".join(f"Sentence number {i} of the report describes what the inspectors found." for i in range(8))
+    paragraphs = "".join(f"<p>{sentences}</p>" for _ in range(5))
+    html = (
+        "<html><body><nav><a href='/'>Home</a></nav><div class='story'><h1>Inspectors report</h1>"
+        f"{paragraphs}</div><footer>Contact</footer></body></html>"
+    )
+    tree = parse_html(html)
+    assert tree is not None
+    body = extract_body(tree, None, title="Inspectors report", html=html)
+    assert body.mode in {"precision", "readability"}
+    assert token_prf(body.text, (sentences + " ") * 5).f1 > 0.95
+    assert not body.text.startswith("Inspectors report")

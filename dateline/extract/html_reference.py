@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover - resiliparse is optional
     _resiliparse_text = None
 
 
-def _lxml_reference(tree: HtmlElement) -> str:
+def lxml_reference(tree: HtmlElement) -> str:
     """Visible text of the tree without navigation, header/footer, aside and form elements."""
     out: list[str] = []
     stack: list[Any] = []
@@ -73,7 +73,7 @@ def reference_text(html: str | None, tree: HtmlElement) -> str:
             return str(_resiliparse_text(html, main_content=True))
         except Exception as exc:  # resiliparse on hostile markup: use the lxml walk instead
             _log.debug("resiliparse failed: %r", exc)
-    return _lxml_reference(tree)
+    return lxml_reference(tree)
 
 
-__all__ = ["reference_text"]
+__all__ = ["lxml_reference", "reference_text"]
