@@ -1,8 +1,9 @@
 """HTML pages: the article body through trafilatura, metadata from the page's own markup.
 
-The page is parsed once; the body comes from :mod:`dateline.extract.html_body` (trafilatura with
-a choice between its precision and recall outputs and a residual-boilerplate pass), the metadata
-from :mod:`dateline.extract.html_meta`, with htmldate as the fallback for the published date.
+The page is parsed once; the body comes from :mod:`dateline.extract.html_body` (trafilatura's
+precision mode or its bundled readability, whichever agrees best with a reference text of the
+page, then a residual-boilerplate pass), the metadata from :mod:`dateline.extract.html_meta`, with
+htmldate as the fallback for the published date.
 """
 
 from __future__ import annotations
