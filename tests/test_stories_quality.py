@@ -1,7 +1,7 @@
 """Quality gate: BCubed F1 of story clustering on news-cluster dev, above the TF-IDF baseline.
 
-We reach 0.927 (P 0.934, R 0.920) with text features only; the baseline reaches 0.869. The floor
-sits a little below, so a real regression fails and noise does not.
+We reach 0.953 (P 0.984, R 0.924) with text features and a fixed background IDF; the baseline
+reaches 0.869. The floor sits a little below, so a real regression fails and noise does not.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dateline.story_eval import bcubed, tfidf_baseline
 from tests.conftest import SHARED, need
 
 DEV = SHARED / "data" / "stories" / "news-cluster-dev.jsonl.gz"
-FLOOR = 0.91
+FLOOR = 0.94
 
 
 def test_bcubed_floor_and_above_baseline() -> None:
@@ -29,4 +29,4 @@ def test_bcubed_floor_and_above_baseline() -> None:
     base = bcubed(tfidf_baseline([(a.id, a.text) for a in arts]), gold)[2]
     assert f >= FLOOR, (p, r, f)
     assert f > base + 0.02, (f, base)
-    assert p >= 0.9 and r >= 0.88, (p, r)
+    assert p >= 0.96 and r >= 0.9, (p, r)
