@@ -95,6 +95,10 @@ def clean_flattened_text(
     body_idx = [i for i, keep in enumerate(mask) if keep]
     while body_idx and parse_tag_line(lines[body_idx[-1]]):
         mask[body_idx.pop()] = False
+    # A section name opening the body ("City Hall" above the story, matching the URL) is the
+    # page's section label sitting where a headline would: it is taken out as the section.
+    if body_idx and (top := find_section(lines, body_idx[0] + 1, url)) is not None and top[0] == body_idx[0]:
+        mask[body_idx.pop(0)] = False
     body_start = body_idx[0] if body_idx else len(lines)
     body_end = body_idx[-1] + 1 if body_idx else len(lines)
 

@@ -1,4 +1,4 @@
-"""The learned body/boilerplate line classifier: two stacked logistic regressions.
+"""The learned body/boilerplate line classifier: a logistic regression, then boosted trees.
 
 Stage one scores each line from its own features and its neighbours' features.  Stage two adds the
 stage-one probabilities of the neighbouring lines and the line's position relative to the densest
@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dateline.extract.text_boost import BoostedTrees
 from dateline.extract.text_features import (
     LOCAL_NAMES,
     _shift,
@@ -74,8 +75,9 @@ class LineModel:
     """
 
     stage1: Logistic
-    stage2: Logistic
+    stage2: Logistic | BoostedTrees
     threshold: float = 0.5
+    stage3: BoostedTrees | None = None
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form of the whole model."""
@@ -85,12 +87,17 @@ class LineModel:
             "threshold": self.threshold,
             "stage1": self.stage1.to_json(),
             "stage2": self.stage2.to_json(),
+            "stage3": self.stage3.to_json() if self.stage3 is not None else None,
         }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> LineModel:
         """Rebuild from :meth:`to_json` output."""
-        return cls(Logistic.from_json(d["stage1"]), Logistic.from_json(d["stage2"]), float(d["threshold"]))
+        s2 = d["stage2"]
+        stage2 = BoostedTrees.from_json(s2) if s2.get("kind") == "oblivious-trees" else Logistic.from_json(s2)
+        s3 = d.get("stage3")
+        stage3 = BoostedTrees.from_json(s3) if s3 else None
+        return cls(Logistic.from_json(d["stage1"]), stage2, float(d["threshold"]), stage3)
 
     def probabilities(
         self, lines: Sequence[str], template: Sequence[bool] | None = None, url: str | None = None
@@ -100,7 +107,17 @@ class LineModel:
             return np.zeros(0, dtype=np.float64)
         x1 = page_features(lines, template, url)
         p1 = self.stage1.predict(x1)
-        return self.stage2.predict(stage_two_features(x1, p1))
+        p2 = self.stage2.predict(stage_two_features(x1, p1))
+        if self.stage3 is None:
+            return p2
+        return self.stage3.predict(stage_three_features(x1, p1, p2))
+
+
+def stage_three_features(
+    x1: NDArray[np.float64], p1: NDArray[np.float64], p2: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Stage-two features recomputed on stage-two probabilities (a sharper main region), plus ``p1``."""
+    return np.hstack([stage_two_features(x1, p2), p1[:, None]])
 
 
 def stage_two_features(x1: NDArray[np.float64], p1: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -125,7 +142,69 @@ def stage_two_features(x1: NDArray[np.float64], p1: NDArray[np.float64]) -> NDAr
         np.maximum(above, below),
         p1 / max(float(p1.max()), 1e-6),
     ]
-    return np.hstack([x1, np.stack(ctx, axis=1), segment_features(n, start, end)])
+    return np.hstack([x1, np.stack(ctx, axis=1), segment_features(n, start, end), region_features(x1, p1, words)])
+
+
+def region_features(
+    x1: NDArray[np.float64], p1: NDArray[np.float64], words: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """A line's relation to the page's main body region and to comment-thread signals.
+
+    Blocks are maximal runs of lines with stage-one probability over one half; the main block is
+    the one with the most expected body words.  Comment threads follow the article and repeat
+    author/date lines, so counts of date-like, byline and comment-furniture lines above a line
+    (and how much expected body lies between it and the main block) tell the article's end from
+    a thread of reader prose.
+    """
+    n = len(p1)
+    mass = p1 * words
+    total = float(mass.sum()) + 1e-9
+    cum = np.cumsum(mass)
+    above_share = (cum - mass) / total
+    on = p1 > 0.5
+    block_id = np.cumsum(np.concatenate(([1], (on[1:] != on[:-1]).astype(np.int64)))) - 1
+    block_mass = np.bincount(block_id, weights=np.where(on, mass, 0.0))
+    main = int(np.argmax(block_mass))
+    own = block_mass[block_id] / (float(block_mass.max()) + 1e-9)
+    main_lines = np.flatnonzero(block_id == main)
+    m_start, m_end = int(main_lines[0]), int(main_lines[-1]) + 1
+    idx = np.arange(n)
+    # Lines and words of doubtful text between this line and the main block.
+    low = np.cumsum(np.concatenate(([0.0], (~on).astype(np.float64))))
+    low_words = np.cumsum(np.concatenate(([0.0], np.where(on, 0.0, words))))
+    gap_lines = np.where(idx < m_start, low[m_start] - low[idx], np.where(idx >= m_end, low[idx] - low[m_end], 0.0))
+    gap_words = np.where(
+        idx < m_start,
+        low_words[m_start] - low_words[idx],
+        np.where(idx >= m_end, low_words[idx] - low_words[m_end], 0.0),
+    )
+    col = {name: j for j, name in enumerate(LOCAL_NAMES)}
+    after_main = idx >= m_end
+
+    def since_main(flag: NDArray[np.float64]) -> NDArray[np.float64]:
+        c = np.cumsum(flag * after_main)
+        return np.log1p(c - flag * after_main)
+
+    dates = x1[:, col["date_like"]]
+    bylines = x1[:, col["byline"]]
+    comments = x1[:, col["commentish"]]
+    n_blocks_between = np.abs(block_id - main)
+    return np.stack(
+        [
+            above_share,
+            own,
+            np.log1p(gap_lines),
+            np.log1p(gap_words),
+            np.log1p(n_blocks_between),
+            since_main(dates),
+            since_main(bylines),
+            since_main(comments),
+            np.log1p(np.cumsum(dates) - dates),
+            np.full(n, np.log1p(total)),
+            np.full(n, np.log1p(float(block_mass.max()))),
+        ],
+        axis=1,
+    )
 
 
 def expected_f1_selection(probs: NDArray[np.float64], sizes: NDArray[np.float64]) -> NDArray[np.bool_]:

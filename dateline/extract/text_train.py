@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from dateline.extract.text_boost import fit_boosted
 from dateline.extract.text_features import page_features
-from dateline.extract.text_model import MODEL_FILE, LineModel, Logistic, stage_two_features
+from dateline.extract.text_model import MODEL_FILE, LineModel, Logistic, stage_three_features, stage_two_features
 from dateline.quality import token_prf, tokens
 from dateline.textnorm import normalize_line
 
@@ -106,7 +107,7 @@ def _prepared(pages: Sequence[dict[str, Any]]) -> Iterator[tuple[list[str], NDAr
             yield lines, page_features(lines, url=page.get("url")), label_lines(lines, page["text"])
 
 
-def train(pages: Sequence[dict[str, Any]], threshold: float = 0.5) -> LineModel:
+def train(pages: Sequence[dict[str, Any]], threshold: float = 0.5, stages: int = 2) -> LineModel:
     """Fit both stages on ``pages``.
 
     Stage two is fitted on stage-one probabilities from a model that did not see the page (two
@@ -119,6 +120,7 @@ def train(pages: Sequence[dict[str, Any]], threshold: float = 0.5) -> LineModel:
     stage1 = fit_logistic(x1, y, w)
     halves = [prepared[0::2], prepared[1::2]]
     x2_parts: list[NDArray[np.float64]] = []
+    p1_parts: list[NDArray[np.float64]] = []
     y2_parts: list[NDArray[np.float64]] = []
     w2_parts: list[NDArray[np.float64]] = []
     for k in (0, 1):
@@ -129,11 +131,27 @@ def train(pages: Sequence[dict[str, Any]], threshold: float = 0.5) -> LineModel:
             np.concatenate([line_weights(p[0]) for p in fit_on]),
         )
         for lines, feats, labels in apply_to:
-            x2_parts.append(stage_two_features(feats, inner.predict(feats)))
+            p1_parts.append(inner.predict(feats))
+            x2_parts.append(stage_two_features(feats, p1_parts[-1]))
             y2_parts.append(labels)
             w2_parts.append(line_weights(lines))
-    stage2 = fit_logistic(np.vstack(x2_parts), np.concatenate(y2_parts), np.concatenate(w2_parts))
-    return LineModel(stage1, stage2, threshold)
+    # Stage two: boosted trees (about 0.01 more cross-validated F1 than a logistic regression here).
+    stage2 = fit_boosted(np.vstack(x2_parts), np.concatenate(y2_parts), np.concatenate(w2_parts), n_trees=150)
+    if stages < 3:
+        return LineModel(stage1, stage2, threshold)
+    # Stage three sees stage-two probabilities from trees that did not see the page (same halves).
+    n_half = len(halves[0])
+    x3_parts: list[NDArray[np.float64]] = []
+    for k in (0, 1):
+        part = slice(0, n_half) if k == 0 else slice(n_half, None)
+        other = slice(n_half, None) if k == 0 else slice(0, n_half)
+        inner2 = fit_boosted(
+            np.vstack(x2_parts[other]), np.concatenate(y2_parts[other]), np.concatenate(w2_parts[other]), n_trees=150
+        )
+        for (_, feats, _), p1, x2 in zip(halves[k], p1_parts[part], x2_parts[part], strict=True):
+            x3_parts.append(stage_three_features(feats, p1, inner2.predict(x2)))
+    stage3 = fit_boosted(np.vstack(x3_parts), np.concatenate(y2_parts), np.concatenate(w2_parts), n_trees=150, seed=1)
+    return LineModel(stage1, stage2, threshold, stage3)
 
 
 def evaluate(pages: Sequence[dict[str, Any]], model: LineModel | None = None) -> tuple[float, float, float]:
