@@ -20,12 +20,13 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from dateline.models import Article
 from dateline.nlp import Analysis
 from dateline.stages.quote_cues import CueLexicon, default_lexicon
+from dateline.stages.quote_extras import headline_attributions, trim_trailing_clause
 from dateline.stages.quote_marks import QuoteSpan, paragraphs, quote_kind, quote_spans
 from dateline.stages.quote_rules import Candidate, candidates, sentence_speaker
 from dateline.stages.quote_speakers import resolve_speakers
@@ -142,6 +143,17 @@ def attach_quotes(
     return [a for a in out if not a.lead_in and a.end > a.start]
 
 
+def add_headlines(text: str, items: list[Attribution]) -> list[Attribution]:
+    """Add ``Name: content`` line attributions; the line's content replaces the cues inside it."""
+    heads = headline_attributions(text)
+    if not heads:
+        return items
+    keep = [a for a in items if not any(a.cue is not None and h.content[0] <= a.cue[0] < h.content[1] for h in heads)]
+    for h in heads:
+        keep.append(Attribution(h.content[0], h.content[1], h.cue, h.speaker, 0.6, h.speaker))
+    return sorted(keep, key=lambda a: a.start)
+
+
 def paragraph_sentences(analysis: Analysis) -> list[Span]:
     """The article's sentences, never running across a line break.
 
@@ -226,11 +238,16 @@ class QuotesStage:
         cands: list[Candidate] = []
         docs = analysis.parse(sents)
         for parsed in docs:
-            cands.extend(candidates(parsed, Analysis.offset_of(parsed)))
+            off = Analysis.offset_of(parsed)
+            for c in candidates(parsed, off):
+                if c.frame != "according":
+                    c = replace(c, content=trim_trailing_clause(parsed, off, c.content, c.cue))
+                cands.append(c)
         items = select(cands, self.lexicon, self.min_precision)
         quotes = quote_spans(text)
         if self.drop_quoted_cues:
             items = [a for a in items if not _inside_quotation(a, quotes, text)]
+        items = add_headlines(text, items)
         items = attach_quotes(text, items, quotes, docs)
         records: list[dict[str, Any]] = []
         for a in items:
