@@ -197,6 +197,7 @@ def _sentence_owner(
 
 _CLAUSE_BREAK = re.compile(r"[.!?\"\u201c\u201d]|\n")
 _GLUE = re.compile(r"[\s,:;.\-–—]*")
+_SENTENCE_REST = re.compile(r"[^.!?\"\u201c\u201d\n]{0,160}[.!?]?[ \t]*")
 
 
 def _adjacent(text: str, a: Attribution, q: QuoteSpan) -> bool:
@@ -209,7 +210,10 @@ def _adjacent(text: str, a: Attribution, q: QuoteSpan) -> bool:
         return 0 <= q.start - hi <= 40
     gap = text[hi : q.start] if q.start >= hi else text[q.end : lo]
     # The rest of the reporting clause may sit in between (``he said on Tuesday, "B."``).
-    return bool(_GLUE.fullmatch(gap)) or (len(gap) <= 40 and not _CLAUSE_BREAK.search(gap))
+    if _GLUE.fullmatch(gap) or (len(gap) <= 40 and not _CLAUSE_BREAK.search(gap)):
+        return True
+    # ``"A," X said at a rally in Evansville last month. "B."``: the rest of the cue's sentence, then B.
+    return q.start >= hi and bool(_SENTENCE_REST.fullmatch(gap))
 
 
 def _span(text: str, se: tuple[int, int] | None) -> dict[str, Any] | None:
