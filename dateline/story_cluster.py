@@ -21,6 +21,7 @@ lives in tables (:mod:`dateline.story_tables`); an update reads only the rows of
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections import defaultdict
@@ -48,7 +49,7 @@ ENTITY_KINDS = frozenset({
     "political party",
 })
 """Entity kinds whose canonical names become clustering keys when :attr:`ClusterConfig.use_entities`."""
-STATE_VERSION = 2
+STATE_VERSION = 3
 _LSH = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
 BANDS, ROWS = _LSH.b, _LSH.r
 """The LSH banding datasketch picks for the duplicate threshold (same candidates as its index)."""
@@ -66,6 +67,10 @@ class ClusterConfig:
     late_penalty: float = 0.16
     horizon_days: int = 730
     use_entities: bool = False
+    postings_cap: int = 200
+    """Only the most recent this-many postings of a term (in processing order) name candidates."""
+    centroid_candidates: int = 50
+    """Stories scored as a whole: the best this-many by single link (plus every headline-route story)."""
 
 
 @dataclass
@@ -144,6 +149,8 @@ class StoryIndex:
         self._bands: dict[str, list[str]] = defaultdict(list)
         self._sigs: dict[str, tuple[MinHash, str | None, str]] = {}
         self._loaded: set[str] = set()
+        self._loaded_cells: dict[str, set[str]] = defaultdict(set)
+        """story id -> terms whose centroid weight has been read from the tables."""
         self._delta = IndexDelta()
         self._dirty_centroids: set[tuple[str, str]] = set()
         self._dirty_stats: set[str] = set()
@@ -175,10 +182,24 @@ class StoryIndex:
     def _load_terms(self, terms: Iterable[str]) -> None:
         fresh = self._load(terms, "t")
         if fresh and self.tables is not None:
-            for p in self.tables.postings(fresh):
+            for p in self.tables.postings(fresh, self.config.postings_cap):
                 self._postings[p[0]].append(p)
-            for term, story, weight in self.tables.centroids(fresh):
-                self._centroids[term][story] = weight
+
+    def _load_centroids(self, terms: Sequence[str], story_ids: Iterable[str]) -> None:
+        """Read the centroid weights of these (term, story) cells not read yet."""
+        if self.tables is None:
+            return
+        need: set[str] = set()
+        stories = []
+        for sid in story_ids:
+            missing = set(terms) - self._loaded_cells[sid]
+            if missing:
+                need |= missing
+                stories.append(sid)
+                self._loaded_cells[sid] |= missing
+        if stories:
+            for term, story, weight in self.tables.centroid_cells(sorted(need), stories):
+                self._centroids[term].setdefault(story, weight)
 
     def _load_stats(self, story_ids: Iterable[str]) -> None:
         fresh = self._load(story_ids, "s")
@@ -255,30 +276,44 @@ class StoryIndex:
 
     def _best_story(self, vector: dict[str, float], title: dict[str, float],
                     day: int | None) -> tuple[str | None, float, dict[str, float]]:
+        """Candidates are the stories named by the most recent ``postings_cap`` postings of the
+        article's terms; the best ``centroid_candidates`` of them by single link (and every story
+        the headline route reaches) are then scored as a whole. Per-article cost does not grow with
+        the index, and a rebuild makes exactly the same choices."""
+        cfg = self.config
         self._load_terms([*vector, *title])
-        horizon = self.config.horizon_days
+        horizon, cap = cfg.horizon_days, cfg.postings_cap
         single: dict[str, float] = defaultdict(float)
         titles: dict[str, float] = defaultdict(float)
         story_of: dict[str, str] = {}
         for terms, acc in ((vector, single), (title, titles)):
             for term, weight in terms.items():
-                for _, aid, sid, w, mday in self._postings.get(term, ()):
+                plist = self._postings.get(term)
+                if not plist:
+                    continue
+                for _, aid, sid, w, mday in plist[-cap:]:
                     if day is None or mday is None or abs(day - mday) <= horizon:
                         acc[aid] += weight * w
                         story_of[aid] = sid
-        cdot: dict[str, float] = defaultdict(float)
-        for term, weight in vector.items():
-            for sid, w in self._centroids.get(term, {}).items():
-                cdot[sid] += weight * w
         best_single: dict[str, float] = {}
         best_title: dict[str, float] = {}
         for acc, best in ((single, best_single), (titles, best_title)):
             for aid, dot in acc.items():
                 sid = story_of[aid]
-                best[sid] = max(best.get(sid, 0.0), dot)
-        candidates = sorted(set(cdot) | set(best_title))
+                if dot > best.get(sid, 0.0):
+                    best[sid] = dot
+        ranked = heapq.nsmallest(cfg.centroid_candidates, best_single, key=lambda s: (-best_single[s], s))
+        candidates = sorted(set(ranked) | set(best_title))
+        self._load_centroids(list(vector), candidates)
+        cdot: dict[str, float] = {}
+        for sid in candidates:
+            dot = 0.0
+            for term, weight in vector.items():
+                cw = self._centroids.get(term, {}).get(sid)
+                if cw is not None:
+                    dot += weight * cw
+            cdot[sid] = dot
         self._load_stats(candidates)
-        cfg = self.config
         scored: list[tuple[float, int, str, float]] = []
         for sid in candidates:
             stat = self._stats[sid]
@@ -286,7 +321,7 @@ class StoryIndex:
             if penalty is None:
                 continue
             cos = cfg.alpha * best_single.get(sid, 0.0)
-            cos += (1 - cfg.alpha) * (cdot.get(sid, 0.0) / math.sqrt(stat.sumsq) if stat.sumsq > 0 else 0.0)
+            cos += (1 - cfg.alpha) * (cdot[sid] / math.sqrt(stat.sumsq) if stat.sumsq > 0 else 0.0)
             margin = cos - cfg.threshold - penalty
             if sid in best_title:
                 margin = max(margin, best_title[sid] - cfg.title_threshold - penalty)
@@ -299,11 +334,16 @@ class StoryIndex:
 
     def _index(self, m: Member, vector: dict[str, float], title: dict[str, float], cdot: dict[str, float]) -> None:
         """Add an original article's postings, centroid weights and story statistics."""
+        cap = self.config.postings_cap
         for terms in (vector, title):
             for term, w in terms.items():
                 posting = (term, m.article_id, m.story_id, w, m.day)
-                self._postings[term].append(posting)
+                plist = self._postings[term]
+                plist.append(posting)
+                if len(plist) > 2 * cap:
+                    del plist[:-cap]  # only the last ``cap`` are ever read
                 self._delta.postings.append(posting)
+        self._load_centroids(list(vector), [m.story_id])
         stat = self._stats.get(m.story_id)
         norm2 = sum(w * w for w in vector.values())
         if stat is None:

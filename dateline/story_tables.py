@@ -1,11 +1,12 @@
 """The story index as tables, read a few keys at a time: what lets an update skip reloading everything.
 
 A :class:`dateline.story_cluster.StoryIndex` keeps five kinds of rows, and an update reads only the
-rows its new articles need (the postings and centroid weights of their terms, the statistics of the
+rows its new articles need (the most recent postings of their terms, the centroid weights of
+the candidate stories, the statistics of the
 stories they meet, the duplicate-index bands of their signatures):
 
 * ``postings``  (term, article, story, weight, day) — one row per term of an article's vector;
-  headline terms carry a ``^`` prefix;
+  headline terms carry a ``^`` prefix; clustering reads only the most recent few hundred per term;
 * ``centroids`` (term, story, weight) — the sum of a story's article vectors, per term;
 * ``stats``     (story, first_seq, n, sumsq, lo, hi) — order, size, centroid norm², dated range;
 * ``bands``     (key, article) — MinHash-LSH band keys of articles with a signature;
@@ -51,12 +52,12 @@ class StoryTables(Protocol):
         """The index header (JSON: version, config, seq), or None when nothing is stored."""
         ...
 
-    def postings(self, terms: Sequence[str]) -> list[Posting]:
-        """Every posting of these terms."""
+    def postings(self, terms: Sequence[str], limit: int) -> list[Posting]:
+        """The last ``limit`` postings (in insertion order) of each of these terms, oldest first."""
         ...
 
-    def centroids(self, terms: Sequence[str]) -> list[Centroid]:
-        """Every centroid weight of these terms."""
+    def centroid_cells(self, terms: Sequence[str], story_ids: Sequence[str]) -> list[Centroid]:
+        """Centroid weights of these terms in these stories (cells that exist)."""
         ...
 
     def stats(self, story_ids: Sequence[str]) -> list[StatRow]:
@@ -87,13 +88,18 @@ class MemoryStoryTables:
         """The saved header."""
         return self._meta
 
-    def postings(self, terms: Sequence[str]) -> list[Posting]:
-        """Postings of these terms."""
-        return [p for t in terms for p in self._postings.get(t, ())]
+    def postings(self, terms: Sequence[str], limit: int) -> list[Posting]:
+        """The last ``limit`` postings of each term."""
+        return [p for t in terms for p in self._postings.get(t, [])[-limit:]] if limit > 0 else []
 
-    def centroids(self, terms: Sequence[str]) -> list[Centroid]:
-        """Centroid weights of these terms."""
-        return [(t, s, w) for t in terms for s, w in self._centroids.get(t, {}).items()]
+    def centroid_cells(self, terms: Sequence[str], story_ids: Sequence[str]) -> list[Centroid]:
+        """Centroid weights of these terms in these stories."""
+        out: list[Centroid] = []
+        for t in terms:
+            cell = self._centroids.get(t)
+            if cell:
+                out.extend((t, s, cell[s]) for s in story_ids if s in cell)
+        return out
 
     def stats(self, story_ids: Sequence[str]) -> list[StatRow]:
         """Statistics of these stories."""

@@ -75,15 +75,26 @@ class SQLiteStoryTables:
         row = self._db.execute("SELECT value FROM story_state WHERE key = 'index'").fetchone()
         return str(row[0]) if row and row[0] else None
 
-    def postings(self, terms: Sequence[str]) -> list[Posting]:
-        """Postings of these terms (in insertion order per term)."""
-        return self._many("SELECT term, article_id, story_id, weight, day FROM story_postings WHERE term IN ({})"
-                          " ORDER BY rowid", terms, lambda r: (r[0], r[1], r[2], r[3], r[4]))
+    def postings(self, terms: Sequence[str], limit: int) -> list[Posting]:
+        """The last ``limit`` postings of each term (insertion order = processing order), oldest first.
+        One indexed query per term: (term, rowid) descending, so only ``limit`` rows are read."""
+        out: list[Posting] = []
+        sql = ("SELECT term, article_id, story_id, weight, day FROM story_postings WHERE term = ?"
+               " ORDER BY rowid DESC LIMIT ?")
+        for term in terms:
+            rows = self._db.execute(sql, (term, limit)).fetchall()
+            out.extend((r[0], r[1], r[2], r[3], r[4]) for r in reversed(rows))
+        return out
 
-    def centroids(self, terms: Sequence[str]) -> list[Centroid]:
-        """Centroid weights of these terms."""
-        return self._many("SELECT term, story_id, weight FROM story_centroids WHERE term IN ({})", terms,
-                          lambda r: (r[0], r[1], r[2]))
+    def centroid_cells(self, terms: Sequence[str], story_ids: Sequence[str]) -> list[Centroid]:
+        """Centroid weights of these terms in these stories (primary-key lookups)."""
+        out: list[Centroid] = []
+        for batch in chunks(story_ids, 400):
+            for tbatch in chunks(terms, 400):
+                sql = ("SELECT term, story_id, weight FROM story_centroids"
+                       f" WHERE term IN ({','.join('?' * len(tbatch))}) AND story_id IN ({','.join('?' * len(batch))})")
+                out.extend((r[0], r[1], r[2]) for r in self._db.execute(sql, [*tbatch, *batch]))
+        return out
 
     def stats(self, story_ids: Sequence[str]) -> list[StatRow]:
         """Statistics of these stories."""
