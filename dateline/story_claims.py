@@ -51,6 +51,13 @@ COUNTS = (
 )
 DENIAL = re.compile(r"\b(den(?:y|ied|ies|ial)|fabricat\w*|fake|false|untrue|baseless|never happened|"
                     r"did not (?:happen|take place)|no such)\b", re.I)
+DOCUMENT = re.compile(r"\b(statements?|declarations?|communiqu[eé]s?|letters?|reports?|resolutions?|memorand\w*)\b",
+                      re.I)
+"""Head nouns of a written statement: a speaker named so is a document, not a person."""
+ISSUE_CUES = re.compile(r"\b(releas\w*|issu\w*|publish\w*|sign\w*|put out|circulat\w*|distribut\w*)\b", re.I)
+CONTENT_WORD = re.compile(r"[a-z]{4,}")
+WORDING_OVERLAP = 0.6
+"""Share of a quote's content words found in a statement's wording for it to count as that statement."""
 RESPONSIBLE = re.compile(r"\b(responsib\w*|behind|blam\w*|perpetrat\w*|accus\w*)\b", re.I)
 COUNT_TOLERANCE = 0.25
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
@@ -144,15 +151,83 @@ def _paragraph_of(text: str, offset: int) -> int:
     return text.count("\n\n", 0, offset)
 
 
+def _words(text: str) -> set[str]:
+    return set(CONTENT_WORD.findall(text.lower()))
+
+
+def _plural_count(name: str) -> int | None:
+    """N of a speaker named "seven countries" / "the 12 nations" (a number then a plural noun)."""
+    m = re.fullmatch(r"(?:the\s+)?(\d+|" + "|".join(NUMBER_WORDS) + r")\s+\w+s", name.strip(), re.I)
+    return _number(m.group(1)) if m else None
+
+
+def statement_aliases(quotes: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Speakers of one article that are one statement: speaker -> the statement's source name.
+
+    A statement is a speaker named by a document noun ("the joint statement"). Merged into it:
+    its issuer (a speaker whose quote content is that document — "released a joint statement
+    from ..." — or who released/issued a document the article quotes), its signatories (a speaker
+    named inside such an issuer's quote content, a speaker whose ``speaker.entities`` are the
+    statement's, or "N countries" where N is the number of the statement's entities; one signatory
+    alone stays a source of its own), and a speaker whose quote content is
+    mostly the statement's own wording (``WORDING_OVERLAP`` of its content words)."""
+    docs: dict[str, dict[str, Any]] = {}
+    for q in quotes:
+        name, speaker = speaker_name(q), q.get("speaker") or {}
+        if name and DOCUMENT.search(_head(str(speaker.get("text") or name))):
+            doc = docs.setdefault(name, {"head": _head(str(speaker.get("text") or name)), "words": set(),
+                                         "entities": set()})
+            doc["words"] |= _words(str(q.get("text", "")))
+            doc["entities"] |= {str(e).lower() for e in speaker.get("entities") or ()}
+    if not docs:
+        return {}
+    aliases: dict[str, str] = {}
+    issuer_spans: list[tuple[int, int, str]] = []
+    for q in quotes:
+        name = speaker_name(q)
+        if not name or name in docs:
+            continue
+        content = str(q.get("text", ""))
+        lead = _head(" ".join(content.split()[:6]))
+        cue = str((q.get("cue") or {}).get("text", ""))
+        target = next((d for d, info in docs.items() if info["head"] and info["head"] in lead), None)
+        if target is None and DOCUMENT.search(lead) and ISSUE_CUES.search(cue) and len(docs) == 1:
+            target = next(iter(docs))
+        if target is None:
+            n = _plural_count(name)
+            members = {str(e).lower() for e in (q.get("speaker") or {}).get("entities") or ()}
+            target = next((d for d, info in docs.items() if info["entities"] and (
+                (members and members == info["entities"]) or (n is not None and n == len(info["entities"])))), None)
+        if target is None:
+            words = _words(content)
+            target = next((d for d, info in docs.items()
+                           if words and len(words & info["words"]) >= WORDING_OVERLAP * len(words)), None)
+        if target is not None:
+            aliases[name] = target
+            issuer_spans.append((int(q.get("start", 0)), int(q.get("end", 0)), target))
+    for q in quotes:  # signatories named inside an issuer's quote ("a joint statement from seven countries")
+        name, speaker = speaker_name(q), q.get("speaker") or {}
+        if not name or name in docs or name in aliases or "start" not in speaker:
+            continue
+        s0 = int(speaker["start"])
+        inside = next((t for a, b, t in issuer_spans if a <= s0 < b), None)
+        if inside is not None:
+            aliases[name] = inside
+    return aliases
+
+
 def article_claims(article: Article) -> list[Claim]:
-    """Claims of one article: attributed quotes, then stance-bearing narration sentences."""
+    """Claims of one article: attributed quotes (one source per statement, :func:`statement_aliases`),
+    then stance-bearing narration sentences."""
     text = article.text
     quotes = sorted(article.quotes, key=lambda q: int(q.get("start", 0)))
     named = {speaker_name(q): (q.get("speaker") or {}).get("text", "") for q in quotes if speaker_name(q)}
+    aliases = statement_aliases(quotes)
     claims: list[Claim] = []
     for q in quotes:
         start, end = int(q["start"]), int(q["end"])
         source = speaker_name(q)
+        source = aliases.get(source, source) if source else None
         if source is None:  # "a joint statement ... calling on": the sentence names a known speaker
             sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
             lead = text[sentence_start:start].lower()

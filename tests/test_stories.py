@@ -137,3 +137,28 @@ def test_cli_build_list_show(tmp_path: Path, seed_article: Article) -> None:
     res = runner.invoke(stories, ["show", seed_story["id"], "--db", db])
     assert "conflict: who was hit" in res.output
     assert runner.invoke(stories, ["show", "nope", "--db", db]).exit_code != 0
+
+
+def _q(start: int, end: int, text: str, speaker: str, s_start: int, cue: str = "said",
+       entities: list[str] | None = None) -> dict[str, object]:
+    spk: dict[str, object] = {"start": s_start, "end": s_start + len(speaker), "text": speaker, "canonical": speaker}
+    if entities:
+        spk["entities"] = entities
+    return {"start": start, "end": end, "text": text, "cue": {"text": cue}, "speaker": spk}
+
+
+def test_statement_issuer_signatories_and_wording_merge_into_the_statement() -> None:
+    from dateline.story_claims import statement_aliases
+
+    quotes = [
+        _q(30, 120, "a communique from four governments urging the army to stop shelling villages in the north",
+           "The Interior Office", 0, cue="issued"),
+        _q(60, 120, "to stop shelling villages in the north", "four governments", 50, cue="urging"),
+        _q(200, 300, "The army is shelling villages in the north and must stop shelling them now", "the communique",
+           180, entities=["Norway", "Chile", "Kenya", "Japan"]),
+        _q(320, 380, "we saw soldiers shelling homes", "a farmer", 310),
+        _q(400, 440, "the statement does not speak for us", "Chile", 390),
+    ]
+    aliases = statement_aliases(quotes)
+    assert aliases == {"The Interior Office": "the communique", "four governments": "the communique"}
+    assert statement_aliases(quotes[3:4]) == {}  # no statement in the article: nothing merges
