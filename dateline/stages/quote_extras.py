@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 _NAME_WORD = r"(?:[A-Z][\w.'\u2019&-]*|of|the|de)"
 _HEADLINE = re.compile(
@@ -78,3 +78,20 @@ def trim_trailing_clause(parsed: Doc, off: int, content: tuple[int, int], cue: t
         last = kept[-1]
         return content[0], off + last.idx + len(last.text)
     return content
+
+
+_BARE_DEPS = frozenset({"nsubj", "advmod", "npadvmod", "prep", "punct", "aux", "neg", "dative", "agent"})
+
+
+def bare_cue(parsed: Doc, off: int) -> tuple[tuple[int, int], Token] | None:
+    """The cue span and subject of a sentence that is only a reporting clause (``Trump said.``,
+    ``he added on Tuesday.``): the quotation just before it is its content."""
+    root = parsed[:].root
+    if root.pos_ not in ("VERB", "AUX") or root.tag_ == "VBG":
+        return None
+    subj = [c for c in root.children if c.dep_ == "nsubj"]
+    if not subj or subj[0].i > root.i or any(c.dep_ not in _BARE_DEPS for c in root.children):
+        return None
+    if any(t.text in ('"', "\u201c", "\u201d", "``", "''") for t in parsed):
+        return None
+    return (off + root.idx, off + root.idx + len(root.text)), subj[0]

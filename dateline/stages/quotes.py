@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 from dateline.models import Article
 from dateline.nlp import Analysis
 from dateline.stages.quote_cues import CueLexicon, default_lexicon
-from dateline.stages.quote_extras import headline_attributions, trim_trailing_clause
+from dateline.stages.quote_extras import bare_cue, headline_attributions, trim_trailing_clause
 from dateline.stages.quote_marks import QuoteSpan, paragraphs, quote_kind, quote_spans
-from dateline.stages.quote_rules import Candidate, candidates, sentence_speaker
+from dateline.stages.quote_rules import Candidate, candidates, cue_lemma, name_core, sentence_speaker, subtree_span
 from dateline.stages.quote_speakers import resolve_speakers
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 DEFAULT_MIN_PRECISION = 0.3
 MIN_QUOTE_WORDS = 4
 """Shorter quoted passages outside any attribution are scare quotes or titles, not quotations."""
+BARE_PRECISION = 0.5
+"""Score of a sentence that is only a reporting clause (``Trump said.``); it needs a quotation before it."""
 CONTINUATION_PARAGRAPHS = 2
 """A cue-less quoted paragraph takes the last speaker if that one spoke this close before."""
 
@@ -64,14 +66,15 @@ def select(cands: list[Candidate], lexicon: CueLexicon, min_precision: float) ->
     """The best lexicon-approved frame of each cue token, as attributions."""
     best: dict[tuple[int, int], tuple[float, Candidate]] = {}
     for c in cands:
-        p = 1.0 if c.frame == "according" else lexicon.precision(c.lemma, c.frame)
+        fixed = {"according": 1.0, "bare": BARE_PRECISION}
+        p = fixed[c.frame] if c.frame in fixed else lexicon.precision(c.lemma, c.frame)
         if p < min_precision:
             continue
         if c.cue not in best or p > best[c.cue][0]:
             best[c.cue] = (p, c)
     out: list[Attribution] = []
     for p, c in sorted(best.values(), key=lambda pc: pc[1].cue):
-        lead_in = c.content[0] == c.content[1]
+        lead_in = c.content[0] == c.content[1] and c.frame != "bare"
         out.append(Attribution(c.content[0], c.content[1], c.cue, c.speaker, p, c.name, lead_in))
     return _drop_nested_cues(out)
 
@@ -235,6 +238,11 @@ class QuotesStage:
         self.drop_quoted_cues = bool(self.config.get("drop_quoted_cues", True))
         self.lexicon = lexicon or default_lexicon()
 
+    def _reports(self, lemma: str) -> bool:
+        """True for a verb that reports speech or thought in a clause (``said``, ``added``)."""
+        lex = self.lexicon
+        return max(lex.precision(lemma, "ccomp"), lex.precision(lemma, "clause")) >= self.min_precision
+
     def extract(self, article: Article, analysis: Analysis) -> list[dict[str, Any]]:
         """The quote records of one article (offsets into ``article.text``)."""
         text = article.text
@@ -247,12 +255,20 @@ class QuotesStage:
                 if c.frame != "according":
                     c = replace(c, content=trim_trailing_clause(parsed, off, c.content, c.cue))
                 cands.append(c)
+            bare = bare_cue(parsed, off)
+            if bare is not None and self._reports(cue_lemma(bare[1].head)):
+                spk, subj = subtree_span(bare[1], off), bare[1]
+                lemma = cue_lemma(subj.head)
+                cands.append(Candidate(lemma, "bare", bare[0], (spk[0], spk[0]), spk, name_core(subj, off)))
         items = select(cands, self.lexicon, self.min_precision)
         quotes = quote_spans(text)
         if self.drop_quoted_cues:
             items = [a for a in items if not _inside_quotation(a, quotes, text)]
         items = add_headlines(text, items)
         items = attach_quotes(text, items, quotes, docs)
+        for a in items:  # a quotation taken up by a bare ``X said.`` ends before the space
+            while a.end > a.start and text[a.end - 1].isspace():
+                a.end -= 1
         records: list[dict[str, Any]] = []
         for a in items:
             records.append(
