@@ -97,8 +97,9 @@ def write_jsonl(out: Path) -> Path:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "examples" / "pages")
-    ap.add_argument("--seed", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_8551805d939eb4cd.txt")
+    shared = Path(__file__).resolve().parents[2] / "shared"
+    ap.add_argument("--pages", type=Path, default=shared / "examples" / "pages")
+    ap.add_argument("--seed", type=Path, default=shared / "seeds" / "000_8551805d939eb4cd.txt")
     ap.add_argument("--out", type=Path, default=REPO / "examples")
     args = ap.parse_args()
     if args.pages.is_dir():
