@@ -90,6 +90,7 @@ class Analysis:
             with nlp.select_pipes(enable=[p for p in _PARSE_PIPES if p in nlp.pipe_names]):
                 for sent, parsed in zip(todo, nlp.pipe(s.text for s in todo), strict=True):
                     parsed.user_data["offset"] = sent.start_char
+                    parsed.user_data["dateline_text"] = self.text[sent.start_char : sent.end_char]
                     self._parsed[sent.start_char] = parsed
         return [self._parsed[s.start_char] for s in sentences]
 
@@ -105,9 +106,19 @@ def analyse(texts: Iterable[str], batch_size: int = 32) -> list[Analysis]:
     texts = list(texts)
     with nlp.select_pipes(enable=[p for p in _CHEAP_PIPES if p in nlp.component_names]):
         docs = list(nlp.pipe(texts, batch_size=batch_size))
-    for doc in docs:
+    for text, doc in zip(texts, docs, strict=True):
         break_sentences_at_newlines(doc)
+        doc.user_data["dateline_text"] = text
     return [Analysis(text=t, doc=d) for t, d in zip(texts, docs, strict=True)]
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per Doc (spaCy rebuilds it from the tokens on every access)."""
+    text = doc.user_data.get("dateline_text")
+    if not isinstance(text, str):
+        text = doc.text
+        doc.user_data["dateline_text"] = text
+    return text
 
 
 def break_sentences_at_newlines(doc: Doc) -> None:

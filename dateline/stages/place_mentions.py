@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from dateline.nlp import doc_text
 from dateline.stages.place_gazetteer import Candidate, GazEntry, Gazetteer
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def _add_inside(out: list[Mention], gaz: Gazetteer, text: str, start: int, end: 
 
 def find_mentions(doc: Doc, gaz: Gazetteer, article: Article | None = None) -> list[Mention]:
     """Toponym mentions of ``doc`` (whose text is the article text), sorted by position."""
-    text = doc.text
+    text = doc_text(doc)
     found: list[Mention] = []
     for ent in doc.ents:
         label = ent.label_
@@ -161,6 +162,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, article: Article | None = None) -> l
 def _add_capitalised(found: list[Mention], gaz: Gazetteer, doc: Doc) -> None:
     """Runs of up to three capitalised tokens outside every entity that name a place (weak)."""
     i, n = 0, len(doc)
+    text = doc_text(doc)
     while i < n:
         tok = doc[i]
         if tok.ent_type_ or not (tok.is_title or (tok.is_upper and len(tok) > 2)) or tok.is_stop:
@@ -171,7 +173,7 @@ def _add_capitalised(found: list[Mention], gaz: Gazetteer, doc: Doc) -> None:
             j += 1
         for k in range(j, i, -1):
             span = doc[i:k]
-            if _add(found, gaz, doc.text, span.start_char, span.end_char, "capitalised", weak=True):
+            if _add(found, gaz, text, span.start_char, span.end_char, "capitalised", weak=True):
                 i = k - 1
                 break
         i += 1

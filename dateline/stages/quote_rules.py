@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dateline.nlp import doc_text
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
@@ -66,7 +68,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def subtree_span(tok: Token, off: int) -> tuple[int, int]:
     """Character span (article offsets) of a token's subtree, trimmed of edge punctuation."""
     left, right = tok.left_edge, tok.right_edge
-    text = tok.doc.text
+    text = doc_text(tok.doc)
     s, e = _trimmed(text, left.idx, right.idx + len(right.text))
     return off + s, off + e
 
@@ -123,7 +125,7 @@ def speaker_span(tok: Token, verb: Token, off: int) -> tuple[int, int]:
     """The speaker phrase: the subject's subtree, or for a noun modified by the cue clause itself
     (``a statement calling on ...``) the noun phrase up to the noun."""
     if verb.i != tok.i and tok.left_edge.i <= verb.i <= tok.right_edge.i:
-        text = tok.doc.text
+        text = doc_text(tok.doc)
         s, e = _trimmed(text, tok.left_edge.idx, tok.idx + len(tok.text))
         return off + s, off + e
     return subtree_span(tok, off)
@@ -176,7 +178,7 @@ def _head_frame_span(verb: Token, off: int) -> tuple[int, int] | None:
         return None
     s_char = head.left_edge.idx
     e_char = verb.left_edge.idx
-    s2, e2 = _trimmed(verb.doc.text, s_char, e_char)
+    s2, e2 = _trimmed(doc_text(verb.doc), s_char, e_char)
     if e2 - s2 < 3:
         return None
     return off + s2, off + e2
@@ -188,9 +190,10 @@ def _colon_span(verb: Token, off: int) -> tuple[int, int] | None:
     for j in range(verb.i + 1, min(len(doc), verb.i + 6)):
         if doc[j].text == ":":
             rest = doc[j + 1 :]
+            text = doc_text(doc)
             if len(rest) == 0:
-                return (off + len(doc.text), off + len(doc.text))  # pending: content follows
-            s, e = _trimmed(doc.text, rest[0].idx, len(doc.text))
+                return (off + len(text), off + len(text))  # pending: content follows
+            s, e = _trimmed(text, rest[0].idx, len(text))
             return off + s, off + e
         if doc[j].dep_ in _CONTENT_DEPS or doc[j].is_sent_end:
             return None
@@ -226,7 +229,7 @@ def _clause_span(verb: Token, off: int) -> tuple[int, int] | None:
     keep = [t for t in verb.sent if t.i not in drop and not t.is_punct and not t.is_space]
     if not keep:
         return None
-    text = verb.doc.text
+    text = doc_text(verb.doc)
     s, e = _trimmed(text, keep[0].idx, keep[-1].idx + len(keep[-1].text))
     return off + s, off + e
 
@@ -275,7 +278,7 @@ def candidates(parsed: Doc, off: int) -> Iterator[Candidate]:
 
 def according_to(parsed: Doc, off: int) -> Iterator[Candidate]:
     """``According to X, ...`` / ``..., according to X.``: content is the rest of the clause."""
-    text = parsed.text
+    text = doc_text(parsed)
     for tok in parsed:
         if tok.lower_ != "according" or tok.i + 1 >= len(parsed) or parsed[tok.i + 1].lower_ != "to":
             continue
