@@ -19,7 +19,7 @@ from tests.conftest import SEED, SEED_EXPECTED, need
 HAS_ENTITIES = importlib.util.find_spec("dateline.stages.entities") is not None
 
 
-def run(text: str) -> list[dict[str, Any]]:
+def run(text: str, config: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Quotes of one text, with the entities stage first when it exists (as in the pipeline)."""
     article = Article(id="t", text=text)
     analysis = analyse([text])[0]
@@ -27,7 +27,7 @@ def run(text: str) -> list[dict[str, Any]]:
         from dateline.registry import make_stage
 
         article = make_stage("entities.v1")(article, analysis)
-    quotes = list(QuotesStage()(article, analysis).quotes)
+    quotes = list(QuotesStage(config)(article, analysis).quotes)
     assert_spans_exact(text, quotes)
     return quotes
 
@@ -196,9 +196,14 @@ def test_passive_report_has_no_speaker() -> None:
     assert q["speaker"] is None
 
 
+def test_unattributed_quoted_paragraph_is_left_out_by_default() -> None:
+    text = '"Nobody in this town remembers a winter as cold as this one, not even the oldest farmers."'
+    assert run(text) == []
+
+
 def test_unattributed_quoted_paragraph_has_no_speaker() -> None:
     text = '"Nobody in this town remembers a winter as cold as this one, not even the oldest farmers."'
-    q = find(run(text), "Nobody in this town")
+    q = find(run(text, {"uncued_quotes": True}), "Nobody in this town")
     assert q["kind"] == "direct"
     assert q["speaker"] is None
     assert q["cue"] is None
@@ -209,7 +214,7 @@ def test_continuation_paragraph_takes_the_previous_speaker() -> None:
         'Mayor Ana Ruiz said the city would hire 200 new teachers next year.\n\n'
         '"We have waited far too long for this, and the children have paid the price for our delay."'
     )
-    q = find(run(text), "waited far too long")
+    q = find(run(text, {"uncued_quotes": True}), "waited far too long")
     assert q["speaker"] is not None and q["speaker"]["canonical"] == "Ana Ruiz"
 
 
