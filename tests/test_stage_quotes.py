@@ -190,9 +190,14 @@ def test_statement_that_reads_is_attributed_to_its_issuer() -> None:
     assert q["speaker"].get("entities")
 
 
+def test_passive_report_is_left_out_by_default() -> None:
+    text = "It was reported that the talks between the two parties had collapsed overnight."
+    assert run(text) == []
+
+
 def test_passive_report_has_no_speaker() -> None:
     text = "It was reported that the talks between the two parties had collapsed overnight."
-    q = find(run(text), "talks between the two parties")
+    q = find(run(text, {"speakerless": True}), "talks between the two parties")
     assert q["speaker"] is None
 
 
@@ -203,7 +208,7 @@ def test_unattributed_quoted_paragraph_is_left_out_by_default() -> None:
 
 def test_unattributed_quoted_paragraph_has_no_speaker() -> None:
     text = '"Nobody in this town remembers a winter as cold as this one, not even the oldest farmers."'
-    q = find(run(text, {"uncued_quotes": True}), "Nobody in this town")
+    q = find(run(text, {"uncued_quotes": True, "speakerless": True}), "Nobody in this town")
     assert q["kind"] == "direct"
     assert q["speaker"] is None
     assert q["cue"] is None

@@ -247,6 +247,7 @@ class QuotesStage:
         self.min_precision = float(self.config.get("min_precision", DEFAULT_MIN_PRECISION))
         self.drop_quoted_cues = bool(self.config.get("drop_quoted_cues", True))
         self.uncued_quotes = bool(self.config.get("uncued_quotes", False))
+        self.speakerless = bool(self.config.get("speakerless", False))
         self.lexicon = lexicon or default_lexicon()
 
     def _reports(self, lemma: str) -> bool:
@@ -277,6 +278,8 @@ class QuotesStage:
             items = [a for a in items if not _inside_quotation(a, quotes, text)]
         items = add_headlines(text, items)
         items = attach_quotes(text, items, quotes, docs, self.uncued_quotes)
+        if not self.speakerless:
+            items = [a for a in items if a.speaker is not None]
         for a in items:  # a quotation taken up by a bare ``X said.`` ends before the space
             while a.end > a.start and text[a.end - 1].isspace():
                 a.end -= 1
