@@ -107,7 +107,7 @@ def _prepared(pages: Sequence[dict[str, Any]]) -> Iterator[tuple[list[str], NDAr
             yield lines, page_features(lines, url=page.get("url")), label_lines(lines, page["text"])
 
 
-def train(pages: Sequence[dict[str, Any]], threshold: float = 0.5, stages: int = 2) -> LineModel:
+def train(pages: Sequence[dict[str, Any]], threshold: float = 0.5, stages: int = 3) -> LineModel:
     """Fit both stages on ``pages``.
 
     Stage two is fitted on stage-one probabilities from a model that did not see the page (two
