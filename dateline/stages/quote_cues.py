@@ -28,16 +28,39 @@ class CueLexicon:
 
     frames: dict[str, dict[str, float]]
     forms: frozenset[str] = field(default_factory=frozenset)
+    lemma_forms: dict[str, frozenset[str]] = field(default_factory=dict)
+    """The learned surface forms of each lemma (beside its regular inflections)."""
+    _forms_at: dict[float, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def precision(self, lemma: str, frame: str) -> float:
         """Learned precision of ``lemma`` as a cue in ``frame`` (0.0 when unknown)."""
         return self.frames.get(lemma, {}).get(frame, 0.0)
 
-    def triggers(self, sentence: str) -> bool:
-        """True if a sentence may hold an attribution: a cue form, a quotation mark or a colon."""
+    def triggers(self, sentence: str, min_precision: float = 0.0) -> bool:
+        """True if a sentence may hold an attribution: a quotation mark, "according", or a form of a
+        cue lemma with some frame of precision ``min_precision`` or more (the stage drops the rest,
+        so a sentence whose only cue word is, say, "was" need not be parsed)."""
         if any(ch in sentence for ch in QUOTE_CHARS) or "''" in sentence or "``" in sentence:
             return True
-        return any(w.lower() in self.forms for w in _WORD.findall(sentence))
+        forms = self.forms_at(min_precision)
+        return any(w.lower() in forms for w in _WORD.findall(sentence))
+
+    def forms_at(self, min_precision: float) -> frozenset[str]:
+        """The trigger forms of the lemmas that can pass ``min_precision`` (cached per threshold)."""
+        cached = self._forms_at.get(min_precision)
+        if cached is None:
+            if min_precision <= 0.0:
+                cached = self.forms
+            else:
+                weak = {lemma for lemma, table in self.frames.items()
+                        if max(table.values(), default=0.0) < min_precision}
+                strong = {lemma for lemma in self.frames if lemma not in weak}
+                keep = {"according"}
+                for lemma in strong:
+                    keep |= inflections(lemma) | self.lemma_forms.get(lemma, frozenset())
+                cached = frozenset(keep & self.forms)
+            self._forms_at[min_precision] = cached
+        return cached
 
 
 def inflections(lemma: str) -> set[str]:
@@ -57,6 +80,7 @@ def parse_lexicon(text: str) -> CueLexicon:
     """Read the TSV lexicon format (``#`` comments allowed)."""
     frames: dict[str, dict[str, float]] = {}
     forms: set[str] = {"according"}
+    lemma_forms: dict[str, frozenset[str]] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -70,8 +94,10 @@ def parse_lexicon(text: str) -> CueLexicon:
         frames[lemma] = table
         forms |= inflections(lemma)
         if len(parts) > 2:
-            forms |= {f for f in parts[2].split(",") if f}
-    return CueLexicon(frames=frames, forms=frozenset(forms))
+            learned = frozenset(f for f in parts[2].split(",") if f)
+            forms |= learned
+            lemma_forms[lemma] = learned
+    return CueLexicon(frames=frames, forms=frozenset(forms), lemma_forms=lemma_forms)
 
 
 @lru_cache(maxsize=1)
