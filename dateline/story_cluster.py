@@ -67,9 +67,9 @@ class ClusterConfig:
     late_penalty: float = 0.16
     horizon_days: int = 730
     use_entities: bool = False
-    postings_cap: int = 200
+    postings_cap: int = 100
     """Only the most recent this-many postings of a term (in processing order) name candidates."""
-    centroid_candidates: int = 50
+    centroid_candidates: int = 20
     """Stories scored as a whole: the best this-many by single link (plus every headline-route story)."""
 
 
