@@ -23,9 +23,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEV = SHARED / "data" / "quotes" / "polnear-dev.jsonl.gz"
 SCORER = SHARED / "eval" / "score_quotes.py"
 
-RELATION_F1_FLOOR = 0.55
-DIRECT_F1_FLOOR = 0.72
-INDIRECT_F1_FLOOR = 0.49
+RELATION_F1_FLOOR = 0.58
+DIRECT_F1_FLOOR = 0.83
+INDIRECT_F1_FLOOR = 0.51
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,10 @@ span and the speaker span with the speaker's canonical entity. How it is found:
    PolNeAR train) keeps those frames whose learned precision clears a floor, best frame per cue.
 3. Quotation-mark spans (:mod:`quote_marks`) extend the content they overlap (a quote cut by the
    sentence splitter, ``"A," he said, "B."``); a quote with no cue of its own takes the cue of a
-   ``X said:`` lead-in or, as a continuation paragraph, the previous speaker.
+   ``X said:`` lead-in or of a bare ``X said.`` sentence right after it; one with no cue at all is
+   left out (``uncued_quotes`` keeps it, as a continuation of the previous speaker), as are
+   attributions without a source (``speakerless`` keeps them). Headline lines ``Name: ...`` come
+   from :mod:`quote_extras`.
 4. Speakers get a canonical name (:mod:`quote_speakers`): names through the entities stage,
    pronouns and role nouns ("the ambassador") to the nearest matching named speaker, documents
    ("the joint statement") to whoever issued them.
