@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dateline.errors import ConfigError
 
@@ -131,13 +131,3 @@ def break_sentences_at_newlines(doc: Doc) -> None:
     for tok in doc[1:]:
         if "\n" in doc[tok.i - 1].text_with_ws and not tok.is_space and not tok.is_sent_start:
             tok.is_sent_start = True
-
-
-def token_dict(parsed: Doc) -> list[dict[str, Any]]:  # pragma: no cover - debugging aid
-    """A parsed sentence as plain dicts (for debugging stage rules)."""
-    off = Analysis.offset_of(parsed)
-    return [
-        {"i": t.i, "text": t.text, "start": off + t.idx, "dep": t.dep_, "head": t.head.i, "pos": t.pos_,
-         "lemma": t.lemma_}
-        for t in parsed
-    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from dateline.errors import InputError, SkipDocument
@@ -116,8 +116,3 @@ def _guess_language(text: str) -> str | None:
         return None
     share = sum(w in _EN_STOPWORDS for w in words) / len(words)
     return "en" if share > 0.12 else None
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware (a seam for tests)."""
-    return datetime.now(timezone.utc)

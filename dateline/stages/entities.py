@@ -25,8 +25,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from dateline.models import Article
+from dateline.nlp import doc_text
 from dateline.stages.entity_lexicon import ResolvedName, alias_files_from, get_lexicon
-from dateline.stages.entity_match import Candidate, Matcher, doc_text, label_for
+from dateline.stages.entity_match import Candidate, Matcher, label_for
 from dateline.stages.entity_people import find_people, person_target, role_mentions, titled_names
 
 if TYPE_CHECKING:

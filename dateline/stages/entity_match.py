@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dateline.nlp import doc_text
 from dateline.stages.entity_heads import Head, head_variants
 from dateline.stages.entity_lexicon import Lexicon, ResolvedName, Variant, name_key
 
@@ -41,15 +42,6 @@ class Candidate:
     label: str
     source: str
     """``alias``, ``user``, ``country``, ``demonym``, ``pattern`` (organisation with a country) or ``ner``."""
-
-
-def doc_text(doc: Doc) -> str:
-    """``doc.text``, computed once per Doc (spaCy rebuilds it from the tokens on every access)."""
-    text = doc.user_data.get("dateline_text")
-    if not isinstance(text, str):
-        text = doc.text
-        doc.user_data["dateline_text"] = text
-    return text
 
 
 def _token_keys(doc: Doc) -> list[str]:

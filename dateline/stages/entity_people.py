@@ -10,9 +10,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from dateline.nlp import doc_text
 from dateline.stages.entity_heads import ROLE_NOUNS
 from dateline.stages.entity_lexicon import ResolvedName
-from dateline.stages.entity_match import doc_text
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
