@@ -3,19 +3,26 @@
 Sources, all from the shared spaCy pass (no model run of our own):
 
 * GPE / LOC / FAC entities (FAC only when the gazetteer knows the name);
-* NORP entities that are demonyms of a country ("Syrian" -> Syria);
+* NORP entities that are demonyms of a country ("Syrian" -> Syria; "Russian-American" -> both),
+  and GPE spans that are ("Sri Lankan");
 * other entities whose whole text is a country or a first-level region (NER often calls "Georgia"
   a person);
 * ``City, State`` / ``City, Va.`` entities are split at the comma into two toponyms, and the
   second one is remembered as the *container* of the first;
-* the article's dateline place (``MOSCOW (Sputnik) –``), which NER misses in capitals;
-* ``X County`` / ``X Parish`` phrases NER left out.
+* the article's dateline place (``MOSCOW (Sputnik) –``), which NER misses in capitals; without a
+  parsed dateline, a capitalised place before a dash near the top ("... . CROMWELL — Police");
+* ``X County`` / ``X Parish`` phrases NER left out, and every name of "Clarke, Madison and Oconee
+  counties".
 
-*Weak* mentions are kept apart and accepted only when the document supports them (see
-:func:`place_resolve.resolve`): entities NER labelled ORG/PERSON/... whose whole text is a place
-name ("Lancaster" as ORG), a place name leading an organisation ("Ohio" in "Ohio State
-University") or closing it ("University of Cincinnati"), a compass-qualified region ("East Texas"),
-and capitalised words outside any entity ("Fargo", dateline capitals "COLUMBUS").
+*Weak* mentions are kept apart and accepted only when a small logistic model over the document's
+support and the text's cues says so (see :func:`place_resolve.resolve`): entities NER labelled
+ORG/PERSON/... whose whole text is a place name ("Lancaster" as ORG), place names inside an
+organisation's name ("Ohio State University", "University of Nebraska-Lincoln", "Western
+Pennsylvania Kennel Association") and demonyms there ("Russian Foreign Ministry"), people-words of
+first-level regions ("Iowans", "Ontarians"), a compass-qualified region ("East Texas"), and
+capitalised words outside any entity ("Fargo", dateline capitals "COLUMBUS"). :func:`_text_cues`
+notes what the text says around each: a locative preposition ("in Fargo"), a local body after it
+("Berea Police", "Crestwood Board"), capitals, the same name recognised elsewhere.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from dateline.nlp import doc_text
-from dateline.stages.place_gazetteer import Candidate, GazEntry, Gazetteer
+from dateline.stages.place_gazetteer import Candidate, GazEntry, Gazetteer, normalize
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -42,12 +49,38 @@ _PAIR_GAP = re.compile(r"^\s*,\s*$")
 _COMPASS = re.compile(r"^(?:(?:North|South|East|West|Central|Northern|Southern|Eastern|Western|Upper|Lower|"
                       r"Greater|Downtown|Northeast|Northwest|Southeast|Southwest|Northeastern|Northwestern|"
                       r"Southeastern|Southwestern|Metro|S\.E\.|N\.E\.|S\.W\.|N\.W\.)\s+)")
-_OF_TAIL = re.compile(r"\bof\s+(?:the\s+)?([A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})$")
+_INNER_WORD = re.compile(r"[^\s\-/–—]+")
+_DEMONYM_SUFFIXES = ("ians", "ans", "ns", "ers", "ites", "ian", "an", "n", "er", "ite", "i")
+_NAME_LINKS = frozenset({"of", "de", "upon", "on", "the", "la", "du", "del"})
+_NOT_DEMONYM = re.compile(r"^(?:[A-Z]{2,}|Jew|Jews|Jewish|Catholic|Muslim|Christian|Democrat|Republican)$")
+# "Clarke, Madison, Oconee and Oglethorpe counties": every name is a county.
+_COUNTY_LIST = re.compile(r"((?:[A-Z][a-z]+(?: [A-Z][a-z]+)?,? )+(?:and|or|&) [A-Z][a-z]+(?: [A-Z][a-z]+)?) "
+                          r"(counties|parishes)\b")
+# A dateline inside the first lines that the dateline parser did not take ("... . CROMWELL — Police").
+_CAPS_DATELINE = re.compile(r"(?:^|[.!?\n]\s+)([A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3})"
+                            r"(?:, [A-Z][\w.]+(?: [A-Z][\w.]+)?)?(?: \([\w .&-]+\))? ?(?:--|—|–|-) ")
+_NOT_DATELINES = frozenset({"AP", "UPDATE", "UPDATED", "BREAKING", "VIDEO", "PHOTOS", "WATCH", "NOTE", "CORRECTION"})
+_LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
+_FIRST_WORD = re.compile(r"\W{0,3}([A-Za-z]+)")
+_ORG_OF = re.compile(r"\b[A-Z][a-z]+ of\s*$")
+_LOCATIVE = frozenset("""in at from near to of outside into across throughout toward towards around through within
+via between inside across downtown north south east west""".split())
+# Words after a town's name that make it the name of the town's own body ("Berea Police Department").
+_LOCAL_BODIES = frozenset("""Police Fire Sheriff Sheriff's City Town Township Village County Borough Council Mayor
+School Schools High Elementary Middle Academy University College Hospital Medical Library Public Board Chamber
+Court Courthouse Magistrates Area Community Regional Historical Museum Society Times Herald News Daily Gazette
+Journal Tribune Post Commission Parks Water Airport Municipal Station Church Cemetery Township's City's Town's
+Center Centre Memorial Fairgrounds Zoo Harbor Harbour Port Region Metro Metropolitan District Department
+Office Planning Zoning Redevelopment Housing Recreation Arts Senior Civic Convention Visitors""".split())
 # Capitalised words that are also place names somewhere but, alone, almost never mean the place.
 _GENERIC_WORDS = frozenset("""north south east west central gulf union continental bush mount lake river city county
 police church mayor president senator governor university college school hospital center centre park
 street road avenue state national federal republic democrat republican independence liberty victory
-progress enterprise commerce friendship paradise hope march may june august christmas easter""".split())
+progress enterprise commerce friendship paradise hope march may june august christmas easter chamber liberal
+conservative labour labor council department office board society association district valley heights springs
+falls grove village town township borough academy institute ministry court bank trust fund foundation general
+memorial mission regional community metro metropolitan historic downtown midtown uptown harbor harbour port
+airport station temple trinity providence concord unity""".split())
 _SKIP_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 # Extra demonyms for countries that countryinfo spells differently.
 _EXTRA_DEMONYMS = {"palestinian": "PS", "palestinians": "PS", "saudi": "SA", "saudis": "SA", "gazan": "PS",
@@ -70,6 +103,8 @@ class Mention:
     weak: bool = False
     """Recognised from a gazetteer match alone: kept only if the document's places support it."""
     role: str = "mentioned"
+    cues: dict[str, float] = field(default_factory=dict)
+    """Text cues for accepting a weak mention (see :func:`text_cues`)."""
     chosen: GazEntry | None = None
     score: float = 0.0
     scores: dict[int, float] = field(default_factory=dict)
@@ -109,15 +144,46 @@ def _add(out: list[Mention], gaz: Gazetteer, text: str, start: int, end: int, so
 
 
 def _add_inside(out: list[Mention], gaz: Gazetteer, text: str, start: int, end: int) -> None:
-    """A place name leading or closing a longer name: "Ohio State University", "City of Dublin"."""
+    """Place names inside a longer name: "Ohio State University", "University of Nebraska-Lincoln",
+    "Western Pennsylvania Kennel Association", "Russian Foreign Ministry" (a demonym: its country).
+
+    Words are split at spaces and hyphens; the longest run of up to four capitalised words that
+    the gazetteer knows wins at each position (weak mentions, like every gazetteer-only match).
+    """
     start, end = _trim(text, start, end)
-    words = list(re.finditer(r"\S+", text[start:end]))
-    for n in range(min(3, len(words) - 1), 0, -1):
-        if _add(out, gaz, text, start, start + words[n - 1].end(), "inside", weak=True):
-            return
-    m = _OF_TAIL.search(text[start:end])
-    if m:
-        _add(out, gaz, text, start + m.start(1), start + m.end(1), "inside", weak=True)
+    words = [(start + m.start(), start + m.end()) for m in _INNER_WORD.finditer(text[start:end])]
+    i = 0
+    while i < len(words):
+        if not text[words[i][0]].isupper():
+            i += 1
+            continue
+        matched = 0
+        for n in range(min(4, len(words) - i), 0, -1):
+            s, e = words[i][0], words[i + n - 1][1]
+            if n > 1 and not all(text[a].isupper() or text[a:b] in _NAME_LINKS for a, b in words[i:i + n]):
+                continue
+            if _add(out, gaz, text, s, e, "inside", weak=True):
+                matched = n
+                break
+        if not matched and len(words) > 1:
+            s, e = words[i]
+            country = gaz.demonym(text[s:e]) if e - s > 3 and not _NOT_DEMONYM.match(text[s:e]) else None
+            if country is not None:
+                out.append(Mention(s, e, text[s:e], [Candidate(country, True)], "inside-demonym", weak=True))
+        i += max(matched, 1)
+
+
+def _regional_demonym(gaz: Gazetteer, word: str) -> list[Candidate]:
+    """First-level regions a people-word names: "Iowans" -> Iowa, "Ontarians" -> Ontario, "Texan" -> Texas."""
+    for suffix in _DEMONYM_SUFFIXES:
+        if not word.endswith(suffix) or len(word) - len(suffix) < 3:
+            continue
+        stem = word[: len(word) - len(suffix)]
+        for tail in ("", "a", "o", "s"):
+            cands = [c for c in gaz.lookup(stem + tail) if c.primary and c.entry.kind == "admin1"]
+            if cands:
+                return cands
+    return []
 
 
 def find_mentions(doc: Doc, gaz: Gazetteer, article: Article | None = None) -> list[Mention]:
@@ -129,22 +195,18 @@ def find_mentions(doc: Doc, gaz: Gazetteer, article: Article | None = None) -> l
         if label in _SKIP_LABELS:
             continue
         if label == "NORP":
-            country = gaz.demonym(ent.text)
-            extra = _EXTRA_DEMONYMS.get(ent.text.lower())
-            if country is None and extra:
-                country = gaz.countries.get(extra)
-            if country is not None:
-                s, e = _trim(text, ent.start_char, ent.end_char)
-                found.append(Mention(s, e, text[s:e], [Candidate(country, True)], "demonym"))
-            elif not _add(found, gaz, text, ent.start_char, ent.end_char, "ner-norp", weak=True):
+            if not _add_norp(found, gaz, text, ent.start_char, ent.end_char):
                 _add_inside(found, gaz, text, ent.start_char, ent.end_char)
             continue
         if label in _PLACE_LABELS or label == "FAC":
             parts = _split_commas(text, ent.start_char, ent.end_char)
             for s, e in parts:
-                if not _add(found, gaz, text, s, e, "ner", weak=label == "FAC") and len(parts) == 1:
-                    _add_inside(found, gaz, text, s, e)
-        elif not _add(found, gaz, text, ent.start_char, ent.end_char, "ner-other", weak=True):
+                if _add(found, gaz, text, s, e, "ner", weak=label == "FAC") or len(parts) > 1:
+                    continue
+                if label != "FAC" and _add_norp(found, gaz, text, s, e):  # "Sri Lankan" tagged GPE
+                    continue
+                _add_inside(found, gaz, text, s, e)
+        elif not _add(found, gaz, text, ent.start_char, ent.end_char, "ner-other", weak=True) and label != "PERSON":
             _add_inside(found, gaz, text, ent.start_char, ent.end_char)
     _add_capitalised(found, gaz, doc)
     _filter_weak(found, doc, article)
@@ -152,11 +214,78 @@ def find_mentions(doc: Doc, gaz: Gazetteer, article: Article | None = None) -> l
     for m in _COUNTY.finditer(text):
         if not any(s < m.end() and m.start() < e for s, e in covered):
             _add(found, gaz, text, m.start(), m.end(), "pattern")
+    _add_county_lists(found, gaz, text)
     _add_dateline(found, gaz, text, article)
     found.sort(key=lambda m: (m.start, -m.end))
     mentions = _drop_overlaps(found)
     _link_pairs(mentions, text, gaz)
+    _text_cues(mentions, text)
     return mentions
+
+
+def _add_norp(found: list[Mention], gaz: Gazetteer, text: str, start: int, end: int) -> bool:
+    """A demonym ("Syrian"; "Russian-American": both countries; "Iowans": Iowa, weak) or a NORP
+    span that is a place name; False if none."""
+    s, e = _trim(text, start, end)
+    if _add_demonym(found, gaz, text, s, e):
+        return True
+    if "-" in text[s:e]:
+        pieces = [(s + m.start(), s + m.end()) for m in _INNER_WORD.finditer(text[s:e])]
+        if sum(_add_demonym(found, gaz, text, ps, pe) for ps, pe in pieces):
+            return True
+    if _add(found, gaz, text, s, e, "ner-norp", weak=True):
+        return True
+    regional = _regional_demonym(gaz, text[s:e])
+    if regional:
+        found.append(Mention(s, e, text[s:e], regional, "demonym-region", weak=True))
+    return bool(regional)
+
+
+def _add_demonym(found: list[Mention], gaz: Gazetteer, text: str, start: int, end: int) -> bool:
+    surface = text[start:end]
+    country = gaz.demonym(surface)
+    extra = _EXTRA_DEMONYMS.get(surface.lower())
+    if country is None and extra:
+        country = gaz.countries.get(extra)
+    if country is not None:
+        found.append(Mention(start, end, surface, [Candidate(country, True)], "demonym"))
+    return country is not None
+
+
+def _add_county_lists(found: list[Mention], gaz: Gazetteer, text: str) -> None:
+    """Every name of "Clarke, Madison, Oconee and Oglethorpe counties" is a county."""
+    if "ounties" not in text and "arishes" not in text:
+        return
+    for m in _COUNTY_LIST.finditer(text):
+        unit = " County" if m.group(2) == "counties" else " Parish"
+        for name in re.finditer(r"[A-Z][a-z]+(?: [A-Z][a-z]+)?", m.group(1)):
+            s, e = m.start(1) + name.start(), m.start(1) + name.end()
+            cands = gaz.lookup(name.group(0) + unit)
+            if not cands:
+                continue
+            found[:] = [x for x in found if not (x.start < e and s < x.end)]
+            found.append(Mention(s, e, text[s:e], cands, "county-list"))
+
+
+def _text_cues(mentions: list[Mention], text: str) -> None:
+    """Cues around each weak mention that it names a place: a locative preposition before it ("in
+    Fargo"), a word after it that names a local body ("Berea Police", "Crestwood Board"), "University
+    of X", capitals (a dateline), and the same name recognised as a place elsewhere in the text."""
+    strong = {normalize(m.text) for m in mentions if not m.weak}
+    for m in mentions:
+        if not m.weak:
+            continue
+        before = text[max(0, m.start - 30):m.start]
+        prev = _LAST_WORD.search(before)
+        after = _FIRST_WORD.match(text, m.end)
+        prev_word = prev.group(1) if prev else ""
+        m.cues = {
+            "prep": 1.0 if prev_word.lower() in _LOCATIVE and prev_word.islower() else 0.0,
+            "of": 1.0 if prev_word == "of" and _ORG_OF.search(before) else 0.0,
+            "body": 1.0 if after and after.group(1) in _LOCAL_BODIES else 0.0,
+            "caps": 1.0 if m.text.isupper() and len(m.text) > 3 else 0.0,
+            "strong": 1.0 if normalize(m.text) in strong else 0.0,
+        }
 
 
 def _add_capitalised(found: list[Mention], gaz: Gazetteer, doc: Doc) -> None:
@@ -213,19 +342,26 @@ def _split_commas(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _add_dateline(found: list[Mention], gaz: Gazetteer, text: str, article: Article | None) -> None:
     """Mark (or add) the dateline's place mention; its role is ``dateline``."""
-    if article is None or article.dateline is None or not article.dateline.place:
+    if article is not None and article.dateline is None:
+        caps = _CAPS_DATELINE.search(text[:400])
+        if caps is None or caps.group(1).strip(".") in _NOT_DATELINES:
+            return
+        start, end = caps.start(1), caps.end(1)
+    elif article is None or article.dateline is None or not article.dateline.place:
         return
-    dl = article.dateline
-    assert dl.place is not None
-    head = text[dl.start:dl.end]
-    first = dl.place.split(",")[0].strip()
-    at = head.lower().find(first.lower()) if first else -1
-    if at < 0:
-        return
-    start, end = dl.start + at, dl.start + at + len(first)
+    else:
+        dl = article.dateline
+        assert dl.place is not None
+        head = text[dl.start:dl.end]
+        first = dl.place.split(",")[0].strip()
+        at = head.lower().find(first.lower()) if first else -1
+        if at < 0:
+            return
+        start, end = dl.start + at, dl.start + at + len(first)
     for m in found:
         if m.start < end and start < m.end:
             m.role = "dateline"
+            m.weak = False
             return
     before = len(found)
     _add(found, gaz, text, start, end, "dateline")

@@ -8,11 +8,15 @@ Each candidate gets a log-linear score:
 * **document context**: the share of the document's country votes for the candidate's country,
   and of its first-level-region votes for its region (votes come from unambiguous mentions,
   containers, demonyms, the dateline, country entities of ``entities.v1`` and the URL's
-  country-code domain), and closeness to the other places of the document.
+  country-code domain), and closeness to the other places of the document; a national capital
+  gets a bonus in its own country's news ("Washington" in a US story), and beats a first-level
+  region of the same name.
 
 Resolution runs twice: the first pass votes with unambiguous mentions only, the second with every
-first-pass choice (minus the mention's own vote). Then one sense per discourse: every mention of
-the same name gets the same place.
+first-pass choice (minus the mention's own vote). Weak mentions are then resolved in that context
+and kept when :data:`WEAK_WEIGHTS` (a logistic model fit on LGL + TR-News weak mentions; each set
+predicts the other about as well) scores them above :data:`WEAK_THRESHOLD`; the kept ones vote in
+one more pass. Then one sense per discourse: every mention of the same name gets the same place.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class Weights:
     container: float = 6.0
     county: float = 4.0
     admin1_capital: float = 1.0
+    capital: float = 3.0
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -66,6 +71,8 @@ class Context:
     admin1: Counter[tuple[str, str]]
     points: list[tuple[int, GazEntry]]
     counties: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
+    indices: frozenset[int] = frozenset()
+    """The mentions whose places are among ``points``."""
     """(country, admin1, admin2) of every county and town candidate -> the names that could be there."""
 
     def country_share(self, cc: str, own: int = 0) -> float:
@@ -90,7 +97,7 @@ def _votes(entries: Iterable[tuple[int, GazEntry]], seed_countries: Sequence[str
             admin1[(e.country, e.admin1)] += 1
         if e.name:  # country-only votes carry no point
             points.append((idx, e))
-    return Context(countries, admin1, points)
+    return Context(countries, admin1, points, indices=frozenset(idx for idx, _ in points))
 
 
 def _county_index(mentions: Sequence[Mention]) -> dict[tuple[str, str, str], set[str]]:
@@ -125,24 +132,32 @@ def _score(i: int, m: Mention, cand: Candidate, ctx: Context | None, w: Weights)
     e = cand.entry
     s = prior(cand, w)
     if e.kind == "admin1" and any(c.entry.kind == "city" and c.primary and c.entry.admin1 == e.admin1
-                                  and c.entry.country == e.country for c in m.candidates):
+                                  and c.entry.country == e.country and c.entry.population * 20 >= e.population
+                                  for c in m.candidates):
         # "Homs", "Idlib": a region named after its capital; a bare name means the city.
         s -= KIND_BONUS["admin1"] + w.admin1_capital
+    elif e.kind == "admin1" and any(c.entry.capital and c.entry.population >= 100_000 for c in m.candidates):
+        # "Washington": a national capital beats the region of the same name.
+        s -= KIND_BONUS["admin1"] + w.admin1_capital + 1.0
     if m.container is not None and m.container.chosen is not None and _inside(e, m.container.chosen):
         s += w.container
     if ctx is None:
         return s
-    own = 1 if any(idx == i for idx, _ in ctx.points) else 0
+    own = 1 if i in ctx.indices else 0
     if e.country:
-        s += w.country * ctx.country_share(e.country, own)
+        share = ctx.country_share(e.country, own)
+        s += w.country * share
+        if e.capital and share >= 1.0:  # in a country's own news its capital's bare name means the capital
+            s += w.capital
     if e.admin1 and e.kind != "country":
         s += w.admin1 * ctx.admin1_share((e.country, e.admin1), own)
     if (e.admin2 and e.kind in ("city", "admin2") and cand.primary
             and ctx.counties.get((e.country, e.admin1, e.admin2), set()) - {normalize(m.text)}):
         s += w.county
     if e.kind in ("city", "admin2"):
+        deg = w.near_km / 111.0  # a degree of latitude is ~111 km: most points fail this cheap test
         near = sum(1 for idx, p in ctx.points if idx != i and p.kind in ("city", "admin2")
-                   and km(e.lat, e.lon, p.lat, p.lon) <= w.near_km)
+                   and abs(e.lat - p.lat) <= deg and km(e.lat, e.lon, p.lat, p.lon) <= w.near_km)
         s += w.near * min(1.0, near / 2)
     return s
 
@@ -156,16 +171,40 @@ def _choose(i: int, m: Mention, ctx: Context, w: Weights) -> None:
     m.score, m.chosen = max(scored, key=lambda t: t[0])
 
 
-def _supported(i: int, e: GazEntry, ctx: Context, w: Weights) -> bool:
-    """Whether the document backs a weak mention's place: its country has votes, and it is a
-    country/region, or lies in a region with votes, or near another place of the document."""
-    if not e.country or ctx.countries[e.country] == 0:
-        return False
-    if e.kind in ("country", "continent", "admin1"):
-        return True
-    if ctx.admin1[(e.country, e.admin1)] > 0:
-        return True
-    return any(idx != i and km(e.lat, e.lon, p.lat, p.lon) <= w.near_km for idx, p in ctx.points)
+# Weak mentions: a logistic model over the features below says whether a gazetteer-only match
+# names a place (fit on LGL + TR-News, each checked on the other; see docs/places.md).
+WEAK_SOURCES = ("capitalised", "inside", "ner-other", "ner", "ner-norp", "inside-demonym", "demonym-region")
+WEAK_CUES = ("prep", "of", "body", "caps", "strong")
+WEAK_WEIGHTS: tuple[float, ...] = (
+    -3.65,  # bias
+    0.18, 1.88, 0.71, -0.29, 4.08, 0.15,  # country share, admin1 share, near, country/region, log pop, candidates
+    0.8, -0.08, 0.62, 0.38, 0.84,  # cues: prep, of, body, caps, strong
+    -0.63, -0.64, -0.29, 0.96, -0.11, -1.54, -1.4,  # sources (WEAK_SOURCES order)
+)
+WEAK_THRESHOLD = -1.0
+
+
+def _weak_features(i: int, m: Mention, e: GazEntry, ctx: Context, w: Weights) -> list[float]:
+    deg = w.near_km / 111.0
+    near = any(idx != i and abs(e.lat - p.lat) <= deg and km(e.lat, e.lon, p.lat, p.lon) <= w.near_km
+               for idx, p in ctx.points) if e.name else False
+    return [
+        1.0,
+        ctx.country_share(e.country) if e.country else 0.0,
+        ctx.admin1_share((e.country, e.admin1)) if e.admin1 and e.kind != "country" else 0.0,
+        1.0 if near else 0.0,
+        1.0 if e.kind in ("country", "continent", "admin1") else 0.0,
+        math.log10(e.population + 10) / 7,
+        math.log(len(m.candidates)),
+        *(m.cues.get(c, 0.0) for c in WEAK_CUES),
+        *(1.0 if m.source == src else 0.0 for src in WEAK_SOURCES),
+    ]
+
+
+def _supported(i: int, m: Mention, e: GazEntry, ctx: Context, w: Weights) -> bool:
+    """Whether a weak mention names a place (by :data:`WEAK_WEIGHTS` over :func:`_weak_features`)."""
+    features = _weak_features(i, m, e, ctx, w)
+    return sum(a * b for a, b in zip(WEAK_WEIGHTS, features, strict=True)) > WEAK_THRESHOLD
 
 
 def resolve(mentions: list[Mention], seed_countries: Sequence[str] = (), weights: Weights | None = None) -> None:
@@ -190,7 +229,7 @@ def resolve(mentions: list[Mention], seed_countries: Sequence[str] = (), weights
     for i, m in enumerate(mentions):
         if m.weak:
             _choose(i, m, ctx, w)
-            if m.chosen is not None and _supported(i, m.chosen, ctx, w):
+            if m.chosen is not None and _supported(i, m, m.chosen, ctx, w):
                 accepted.append(i)
             else:
                 m.chosen = None
