@@ -42,6 +42,7 @@ class Weights:
     admin1: float = 3.0
     near: float = 2.0
     near_km: float = 120.0
+    cluster: float = 3.0
     container: float = 6.0
     county: float = 4.0
     admin1_capital: float = 1.0
@@ -73,6 +74,8 @@ class Context:
     counties: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
     indices: frozenset[int] = frozenset()
     """The mentions whose places are among ``points``."""
+    cluster: dict[GazEntry, int] = field(default_factory=dict)
+    """Town/county candidate -> how many other names of the document have a candidate near it."""
     """(country, admin1, admin2) of every county and town candidate -> the names that could be there."""
 
     def country_share(self, cc: str, own: int = 0) -> float:
@@ -98,6 +101,41 @@ def _votes(entries: Iterable[tuple[int, GazEntry]], seed_countries: Sequence[str
         if e.name:  # country-only votes carry no point
             points.append((idx, e))
     return Context(countries, admin1, points, indices=frozenset(idx for idx, _ in points))
+
+
+def _cluster_index(mentions: Sequence[Mention], near_km: float) -> dict[GazEntry, int]:
+    """Spatial minimality: for each town/county candidate, how many *other* names of the document
+    could denote a town or county within ``near_km`` ("London ... St. Thomas ... Middlesex" cluster
+    in Ontario, not in England), whatever the first pass chose for them. A neighbour counts only
+    in a reading at least a tenth as populous as its name's biggest one (Paris, Pennsylvania is no
+    neighbour of Moscow, Pennsylvania)."""
+    grid: dict[tuple[int, int], list[tuple[str, GazEntry]]] = defaultdict(list)
+    names: dict[str, list[GazEntry]] = defaultdict(list)
+    for m in mentions:
+        key = normalize(m.text)
+        if key in names:
+            continue
+        top = max((c.entry.population for c in m.candidates if c.primary), default=0)
+        for c in m.candidates:
+            if c.primary and c.entry.kind in ("city", "admin2"):
+                names[key].append(c.entry)
+                if c.entry.population * 10 >= top:  # a neighbour only in a plausible reading of its name
+                    grid[(int(c.entry.lat), int(c.entry.lon))].append((key, c.entry))
+    if len(names) < 2:
+        return {}
+    out: dict[GazEntry, int] = {}
+    for key, entries in names.items():
+        for e in entries:
+            near: set[str] = set()
+            cy, cx = int(e.lat), int(e.lon)
+            for dy in (-1, 0, 1):
+                for dx in (-2, -1, 0, 1, 2):
+                    for other, p in grid.get((cy + dy, cx + dx), ()):
+                        if other != key and other not in near and km(e.lat, e.lon, p.lat, p.lon) <= near_km:
+                            near.add(other)
+            if near:
+                out[e] = len(near)
+    return out
 
 
 def _county_index(mentions: Sequence[Mention]) -> dict[tuple[str, str, str], set[str]]:
@@ -154,6 +192,8 @@ def _score(i: int, m: Mention, cand: Candidate, ctx: Context | None, w: Weights)
     if (e.admin2 and e.kind in ("city", "admin2") and cand.primary
             and ctx.counties.get((e.country, e.admin1, e.admin2), set()) - {normalize(m.text)}):
         s += w.county
+    if e.kind in ("city", "admin2") and ctx.cluster:
+        s += w.cluster * min(1.0, ctx.cluster.get(e, 0) / 2)
     if e.kind in ("city", "admin2"):
         deg = w.near_km / 111.0  # a degree of latitude is ~111 km: most points fail this cheap test
         near = sum(1 for idx, p in ctx.points if idx != i and p.kind in ("city", "admin2")
@@ -218,13 +258,16 @@ def resolve(mentions: list[Mention], seed_countries: Sequence[str] = (), weights
     order = sorted((i for i, m in enumerate(mentions) if not m.weak), key=lambda i: not mentions[i].contained)
     seeds = [(i, e) for i in order if (e := _unambiguous(mentions[i])) is not None]
     counties = _county_index(mentions)
+    cluster = _cluster_index(mentions, w.near_km) if w.cluster else {}
     ctx = _votes(seeds, seed_countries)
     ctx.counties = counties
+    ctx.cluster = cluster
     for _ in range(2):
         for i in order:
             _choose(i, mentions[i], ctx, w)
         ctx = _votes(_chosen(mentions, order), seed_countries)
         ctx.counties = counties
+        ctx.cluster = cluster
     accepted = list(order)
     for i, m in enumerate(mentions):
         if m.weak:
@@ -236,6 +279,7 @@ def resolve(mentions: list[Mention], seed_countries: Sequence[str] = (), weights
     if len(accepted) > len(order):  # one more pass with the accepted weak mentions voting too
         ctx = _votes(_chosen(mentions, accepted), seed_countries)
         ctx.counties = counties
+        ctx.cluster = cluster
         for i in accepted:
             _choose(i, mentions[i], ctx, w)
     _one_sense_per_discourse(mentions)
