@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dateline.models import Article, RawDocument
 from dateline.storage import MemoryStore, SQLiteStore, Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,6 +23,15 @@ def need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not found: {path} (clone beside ../shared)")
     return path
+
+
+@pytest.fixture(scope="session")
+def seed_article() -> Article:
+    """The seed page through the real flattened-text extractor (no stages run): what every stage sees."""
+    from dateline.extract import extract_document
+
+    raw = need(SEED).read_bytes()
+    return extract_document(RawDocument(source=str(SEED), kind="text", content=raw))
 
 
 @pytest.fixture(params=["memory", "sqlite"])

@@ -10,34 +10,16 @@ from typing import Any
 import pytest
 
 from dateline.errors import ConfigError
-from dateline.models import Article, RawDocument
+from dateline.models import Article
 from dateline.nlp import analyse
 from dateline.pipeline import Pipeline
 from dateline.registry import make_stage
 from dateline.stages.entities import entity_at, group_entities, make, resolve_name
 from dateline.stages.entity_eval import load_cases, score_case
 from dateline.stages.entity_lexicon import country_name
-from tests.conftest import SEED, SEED_EXPECTED, need
+from tests.conftest import SEED_EXPECTED, need
 
 CASES = Path(__file__).with_name("alias_cases.jsonl")
-
-
-def _seed_body() -> str:
-    """The seed's body: from the text extractor when it gives the 5 paragraphs, else by hand (the
-    lines between the two series lines), so this test checks entities, not the cleaner."""
-    raw = need(SEED).read_bytes()
-    try:
-        from dateline.extract import extract_document
-
-        text = extract_document(RawDocument(source="seed", kind="text", content=raw)).text
-        if text.startswith("The Turkish Foreign Ministry") and text.count("\n\n") == 4:
-            return text
-    except Exception:  # pragma: no cover - the cleaner is another stage's concern
-        pass
-    lines = [ln.strip().replace("\u00a0", " ") for ln in raw.decode("utf-8").splitlines()]
-    first = lines.index("Russia Versus ISIL in Syria (618)")
-    last = lines.index("Russia Versus ISIL in Syria (618)", first + 1)
-    return "\n\n".join(ln for ln in lines[first + 1 : last] if ln)
 
 
 def _run(text: str, config: dict[str, Any] | None = None) -> Article:
@@ -46,8 +28,9 @@ def _run(text: str, config: dict[str, Any] | None = None) -> Article:
 
 
 @pytest.fixture(scope="module")
-def seed() -> Article:
-    return _run(_seed_body())
+def seed(seed_article: Article) -> Article:
+    """entities.v1 over the body the real extractor gives for the seed page."""
+    return _run(seed_article.text)
 
 
 def test_spans_index_the_text(seed: Article) -> None:
