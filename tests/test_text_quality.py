@@ -1,10 +1,12 @@
 """CI quality gate for text mode: mean token F1 of the cleaner on the Dragnet development set.
 
 The data is AGPL-3.0 and stays in ``../shared`` (read at test time, never copied into the repo).
-The floor sits a little below the measured score (0.903 mean, 0.969 median with the shipped
-weights; 0.883 mean cross-validated), so a real regression fails while noise does not.  To re-measure::
+The floor sits a little below the measured score (0.925 mean, 0.974 median with the shipped
+weights, which saw these pages; 0.902 mean in 5-fold cross-validation with every site in one fold),
+so a real regression fails while noise does not.  To re-measure::
 
     python -m dateline.extract.text_train --eval
+    python -m dateline.extract.text_train --cv --jobs 2
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from dateline.textnorm import normalize_text
 DRAGNET = Path(__file__).resolve().parents[2] / "shared" / "data" / "extraction" / "dragnet" / "pages.jsonl.gz"
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples" / "pages"
 
-MEAN_F1_FLOOR = 0.89
-MEDIAN_F1_FLOOR = 0.955
+MEAN_F1_FLOOR = 0.915
+MEDIAN_F1_FLOOR = 0.965
 EXAMPLES_MEAN_F1_FLOOR = 0.85
 
 

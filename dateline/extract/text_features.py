@@ -37,6 +37,19 @@ _COMMENT_END = re.compile(r"\b(?:says|said on|wrote|reply|replies|permalink|repo
 _COMMENT_ANY = re.compile(
     r"\b\d+\s+(?:comments?|responses?|replies)\b|\bcomments?\s*\(\d+\)|\b(?:leave|post|add)\s+a\s+(?:comment|reply)"
 )
+# Furniture that closes an article: "Posted in X | 3 Comments", "Tags:", "Related posts", "About
+# the author", "Leave a reply", "Trackback".  A body line rarely reads like this; what follows such
+# a line after the main text is usually a comment thread or a sidebar.
+_END_MARKER = re.compile(
+    r"^(?:posted|filed|published|written|categori[sz]ed)\b.{0,80}?\b(?:in|under|by|at|on)\b"
+    r"|^(?:tags?|tagged(?: with)?|categor(?:y|ies)|filed under|labels?|topics?|keywords?)\s*[:|]"
+    r"|\b(?:related|similar|recent|popular|more|previous|next|older|newer)\s+"
+    r"(?:posts?|articles?|stories|entries|entry|reading|coverage)\b"
+    r"|\babout the author\b|\btrack ?backs?\b|\bpingbacks?\b|\bpermalink\b"
+    r"|\b(?:leave|post|add|write|submit)\s+(?:an?\s+|your\s+)?(?:comment|reply|response)s?\b"
+    r"|^\W*(?:\d+|no|one)\s+(?:comments?|responses?|replies|thoughts)\b|^comments?\b\W*$|\bshare this\b",
+    re.IGNORECASE,
+)
 _CLOCKISH = re.compile(r"^\s*\d{1,2}:\d{2}")
 _UPPER_START = re.compile(r"(?<!\w)[A-ZÀ-ÖØ-ÞĀ-Ž]")
 _DIGIT = re.compile(r"\d")
@@ -128,6 +141,7 @@ LOCAL_NAMES: tuple[str, ...] = (
     "rel_pos",
     "starts_lower",
     "mean_word_len",
+    "end_marker",
 )
 
 
@@ -186,6 +200,7 @@ def local_features(lines: Sequence[str], template: Sequence[bool] | None = None)
                 i / denom,
                 line[:1].islower(),
                 min(total_len / nh, 12.0) / 12.0 if nh else 0.0,
+                nw <= 20 and _END_MARKER.search(head) is not None,
             )
         )
     return np.array(rows, dtype=np.float64).reshape(n, len(LOCAL_NAMES))
@@ -252,7 +267,7 @@ def segment_features(n: int, start: int, end: int) -> NDArray[np.float64]:
 
 
 CONTEXT_NAMES = ("prev_", "next_", "prev2_", "next2_", "win3_", "win10_")
-_CONTEXT_COLS = ("log_words", "ends_sentence", "stop_ratio", "phrase", "keyword", "separators")
+_CONTEXT_COLS = ("log_words", "ends_sentence", "stop_ratio", "phrase", "keyword", "separators", "end_marker")
 PAGE_NAMES = ("rel_len", "dist_longest", "after_comment", "dist_prose", "slug_overlap")
 
 

@@ -188,6 +188,8 @@ def region_features(
     dates = x1[:, col["date_like"]]
     bylines = x1[:, col["byline"]]
     comments = x1[:, col["commentish"]]
+    ends = x1[:, col["end_marker"]]
+    keywords = x1[:, col["keyword"]]
     n_blocks_between = np.abs(block_id - main)
     return np.stack(
         [
@@ -199,6 +201,10 @@ def region_features(
             since_main(dates),
             since_main(bylines),
             since_main(comments),
+            since_main(ends),
+            since_main(keywords),
+            # End-of-article furniture anywhere above the line (the main block may be a thread).
+            np.log1p(np.cumsum(ends) - ends),
             np.log1p(np.cumsum(dates) - dates),
             np.full(n, np.log1p(total)),
             np.full(n, np.log1p(float(block_mass.max()))),
