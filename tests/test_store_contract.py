@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from pathlib import Path
 
@@ -52,6 +53,53 @@ def test_search_ranks_filters_and_snippets(store: Store) -> None:
     assert [h.id for h in store.search(SearchQuery("strikes", until="2015-10-03"))] == [A.id]
     assert store.search(SearchQuery("strikes Nadal")) == []
     assert store.search(SearchQuery("zebra")) == []
+
+
+def test_search_filters_by_entity_place_and_event_type(store: Store) -> None:
+    ents = ({"start": 0, "end": 7, "text": "Russian", "label": "NORP", "canonical": "Russia", "kind": "country"},)
+    places = ({"start": 40, "end": 44, "text": "Hama", "name": "Hama", "country": "SY", "lat": 35.1, "lon": 36.7},)
+    events = ({"type": "ASSAULT", "cameo": "195", "trigger": {"start": 17, "end": 28, "text": "carried out"},
+               "actor": {"text": "Russian", "canonical": "Russia"}, "target": None, "places": []},)
+    a = A.with_changes(entities=ents, places=places, events=events)
+    b = B.with_changes(entities=({"start": 4, "end": 12, "text": "ministry", "canonical": "Ministry"},))
+    store.write_batch([a, b, C], [])
+
+    def ids(**filters: str) -> list[str]:
+        return [h.id for h in store.search(SearchQuery("strikes", **filters))]  # type: ignore[arg-type]
+
+    assert set(ids()) == {A.id, B.id}
+    assert ids(entity="RUSSIA ") == [A.id] and ids(entity="ministry") == [B.id] and ids(entity="Spain") == []
+    assert ids(place="hama") == [A.id] and ids(place="Russia") == []
+    assert ids(event_type="assault") == [A.id] and ids(event_type="PROTEST") == []
+    assert ids(entity="Russia", place="Hama", event_type="ASSAULT", outlet="sputnik") == [A.id]
+    assert ids(entity="Russia", outlet="Reuters") == []
+    assert all("strike" in h.snippet.lower() for h in store.search(SearchQuery("strikes", entity="russia")))
+
+
+def test_sqlite_ranking_is_the_same_with_and_without_filters(tmp_path: Path) -> None:
+    """The unfiltered search ranks inside FTS5 in one pass, a search with an annotation filter ranks in
+    SQL after filtering: both order by bm25 with ties (exact copies) in insertion order, page by page."""
+    store = SQLiteStore(tmp_path / "rank.db")
+    event = {"type": "AGREE", "trigger": {"start": 0, "end": 3, "text": "The"}, "actor": None, "target": None}
+    docs = []
+    for i in range(45):
+        text = "The strikes hit the depot." + " strikes" * (i % 4) + (" more words here" if i % 3 else "")
+        url = f"http://x/{i}"
+        docs.append(make(text, url, title="Strikes" if i % 5 == 0 else None).with_changes(
+            id=article_id(url, text), events=(event,)))
+    store.write_batch(docs, [])
+    plain, filtered = [], []
+    for page in range(3):
+        plain += store.search(SearchQuery("strikes", limit=20, offset=20 * page))
+        filtered += store.search(SearchQuery("strikes", limit=20, offset=20 * page, event_type="agree"))
+    assert [(h.id, h.snippet) for h in plain] == [(h.id, h.snippet) for h in filtered]
+    assert [h.score for h in plain] == pytest.approx([h.score for h in filtered])
+    assert len({h.id for h in plain}) == 45
+    assert [h.score for h in plain] == sorted((h.score for h in plain), reverse=True)
+    rowid = {d.id: i for i, d in enumerate(docs)}
+    for x, y in itertools.pairwise(plain):
+        assert x.score > y.score or rowid[x.id] < rowid[y.id]  # ties: first stored first
+    store.close()
 
 
 @pytest.mark.parametrize("hostile", ['"', "AND OR NOT", "a* OR (", "'; DROP TABLE articles; --", "NEAR(x y", "^"])

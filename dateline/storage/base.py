@@ -60,7 +60,12 @@ class UpsertResult:
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """A full-text query with filters; dates are ISO strings compared against ``published``."""
+    """A full-text query with filters; dates are ISO strings compared against ``published``.
+
+    ``entity`` and ``place`` keep articles with an entity (place) annotation of that canonical name
+    (case-insensitive, like ``Store.annotations(kind, entity=...)``); ``event_type`` keeps articles
+    with an event of that type. Every filter applies before ranking, so pages are exact.
+    """
 
     text: str
     outlet: str | None = None
@@ -68,6 +73,9 @@ class SearchQuery:
     until: str | None = None
     limit: int = 20
     offset: int = 0
+    entity: str | None = None
+    place: str | None = None
+    event_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,8 @@ class Store(Protocol):
         ...
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
-        """Ranked full-text search with snippets, filtered by outlet and published date range."""
+        """Ranked full-text search with snippets, filtered by outlet, published date range, entity, place
+        and event type (:class:`SearchQuery`)."""
         ...
 
     def iter_articles(self, batch_size: int = 500) -> Iterator[Article]:

@@ -69,6 +69,8 @@ class MemoryStore:
                 continue
             if not in_date_range(article.dates.published, query.since, query.until):
                 continue
+            if not _has_annotations(article, query):
+                continue
             haystack = f"{article.title or ''}\n{article.text}".lower()
             tokens = _WORD.findall(haystack)
             if not words or not all(w in tokens for w in words):
@@ -164,3 +166,15 @@ def _day_number(published: str | None) -> int:
 def _neg_text(value: str | None) -> tuple[int, ...]:
     """Sort key that orders ISO strings newest first."""
     return tuple(-ord(c) for c in (value or ""))
+
+
+def _has_annotations(article: Article, query: SearchQuery) -> bool:
+    """Whether the article passes the query's entity, place and event-type filters."""
+    wanted = [(kind, entity, type_) for kind, entity, type_ in (("entities", query.entity, None),
+                                                                ("places", query.place, None),
+                                                                ("events", None, query.event_type))
+              if entity or type_]
+    if not wanted:
+        return True
+    rows = list(annotation_rows(article))
+    return all(any(r.kind == kind and matches(r, entity, type_) for r in rows) for kind, entity, type_ in wanted)

@@ -132,6 +132,10 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
+READ_MMAP_BYTES = 1 << 30
+"""How much of the file a read-only connection maps (address space, not memory: pages stay in the OS cache)."""
+READ_CACHE_KIB = 64 * 1024
+"""Page cache of a read-only connection."""
 
 
 def fts_query(text: str) -> str:
@@ -182,6 +186,10 @@ class SQLiteStore(SQLiteStoriesMixin):
                     raise StoreError(f"database {self.path} does not exist")
                 uri = Path(self.path).resolve().as_uri() + "?mode=ro"
                 self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                # A reader (the web server; mode=ro already refuses writes): map the file instead of
+                # copying pages through read(), and keep the FTS index and hot rows in a larger page cache.
+                self._db.execute(f"PRAGMA mmap_size = {READ_MMAP_BYTES}")
+                self._db.execute(f"PRAGMA cache_size = -{READ_CACHE_KIB}")
             else:
                 if self.path != ":memory:":
                     Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -310,12 +318,11 @@ class SQLiteStore(SQLiteStoriesMixin):
         return found
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
-        """bm25-ranked FTS5 search (title weighted 5×) with ``[``…``]`` highlighted snippets."""
+        """bm25-ranked FTS5 search (title weighted 5×, ties in rowid order) with ``[``…``]`` highlighted
+        snippets, filtered before ranking."""
         match = fts_query(query.text)
         if not match:
             return []
-        # Step 1 ranks inside the FTS index and touches the (large) article rows only through the
-        # small indexed columns the filters need; step 2 builds snippets for the page of hits only.
         filters: list[str] = []
         params: list[Any] = [match]
         if query.outlet:
@@ -327,31 +334,43 @@ class SQLiteStore(SQLiteStoriesMixin):
         if query.until:
             filters.append("substr(a.published, 1, 10) <= ?")
             params.append(query.until[:10])
+        for kind, name in (("entities", query.entity), ("places", query.place)):
+            if name and name.strip():
+                filters.append("EXISTS (SELECT 1 FROM annotation_keys k"
+                               " WHERE k.key = ? AND k.kind = ? AND k.article_id = a.id)")
+                params.extend([name.strip().lower(), kind])
+        if query.event_type and query.event_type.strip():
+            # `+n.type`: look the article's events up by primary key, not every event of the type
+            filters.append("EXISTS (SELECT 1 FROM annotations n"
+                           " WHERE n.article_id = a.id AND n.kind = 'events' AND +n.type = ? COLLATE NOCASE)")
+            params.append(query.event_type.strip())
         params.extend([max(0, min(query.limit, 1000)), max(0, query.offset)])
-        if filters:
-            rank_sql = (
-                "SELECT f.rowid, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts f"
-                " JOIN articles a ON a.rowid_ = f.rowid"
-                f" WHERE articles_fts MATCH ? AND {' AND '.join(filters)} ORDER BY score, f.rowid LIMIT ? OFFSET ?"
-            )
-        else:
-            rank_sql = (
-                "SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts"
-                " WHERE articles_fts MATCH ? ORDER BY score, rowid LIMIT ? OFFSET ?"
-            )
+        # Step 1 ranks every match that passes the filters (the filters read the small indexed columns of
+        # the article row and the annotation indexes) and keeps the page. Step 2 builds snippets for the
+        # page only: it walks the matches once more (cheap without bm25) and `+f.rowid IN (…)` keeps the
+        # page's rows; written as a plain `f.rowid IN` SQLite would hand it to FTS5, which re-parses
+        # and re-seeks the query once per rowid (about twice as slow), and bounding the walk by the
+        # page's lowest and highest rowid shortens it.
+        where = "".join(f" AND {f}" for f in filters)
+        join = " JOIN articles a ON a.rowid_ = f.rowid" if filters else ""
         try:
-            ranked = self._db.execute(rank_sql, params).fetchall()
+            ranked = self._db.execute(
+                f"SELECT f.rowid, bm25(articles_fts, 5.0, 1.0) AS score FROM articles_fts f{join}"
+                f" WHERE articles_fts MATCH ?{where} ORDER BY score, f.rowid LIMIT ? OFFSET ?",
+                params,
+            ).fetchall()
             if not ranked:
                 return []
-            marks = ",".join("?" * len(ranked))
+            rowids = [r[0] for r in ranked]
+            marks = ",".join("?" * len(rowids))
             details = {
                 r[0]: r[1:]
                 for r in self._db.execute(
                     "SELECT f.rowid, a.id, a.title, a.outlet, a.url, a.published,"
                     " snippet(articles_fts, 1, '[', ']', '…', 24)"
                     " FROM articles_fts f JOIN articles a ON a.rowid_ = f.rowid"
-                    f" WHERE articles_fts MATCH ? AND f.rowid IN ({marks})",
-                    [match, *(r[0] for r in ranked)],
+                    f" WHERE articles_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND +f.rowid IN ({marks})",
+                    [match, min(rowids), max(rowids), *rowids],
                 )
             }
         except sqlite3.OperationalError as exc:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from dateline.stages.event_lexicon import PLOVER_TYPES
-from dateline.web.queries import Queries, SearchParams
+from dateline.web.queries import Queries, SearchParams, StoreThreads
 
 
 class ErrorOut(BaseModel):
@@ -35,10 +36,19 @@ def day_or_blank(value: str) -> str:
     return value if _DAY.match(value or "") else ""
 
 
+T = TypeVar("T")
+
+
 def queries(request: Request) -> Queries:
-    """The app's read model."""
+    """The app's read model (for code that may block the event loop; routes use :func:`run`)."""
     q: Queries = request.app.state.queries
     return q
+
+
+async def run(request: Request, work: Callable[[Queries], T]) -> T:
+    """``work(queries)`` on one of the app's store threads (:class:`~dateline.web.queries.StoreThreads`)."""
+    runner: StoreThreads = request.app.state.runner
+    return await runner.run(work)
 
 
 def search_params(q: str, outlet: str, entity: str, place: str, event_type: str, since: str, until: str,
@@ -68,7 +78,8 @@ class SearchOut(BaseModel):
     page: int
     per_page: int
     has_more: bool
-    truncated: bool = Field(description="the filtered scan stopped early; later pages may be incomplete")
+    truncated: bool = Field(description="with no words (filters only), the annotation scan stopped early; "
+                                        "later pages may be incomplete. A search with words is never truncated")
     error: str | None
     hits: list[Hit]
 
@@ -166,13 +177,14 @@ def _annotation(h: Any) -> Annotation:
 
 @router.get("/search", response_model=SearchOut, summary="Full-text search with facets")
 async def api_search(
-    request: Request, q: Text = "", outlet: Text = "", entity: Text = "", place: Text = "",
+    request: Request, response: Response, q: Text = "", outlet: Text = "", entity: Text = "", place: Text = "",
     event_type: Annotated[str, Query(max_length=20)] = "", since: Day = "", until: Day = "",
     page: Annotated[int, Query(ge=1, le=1000)] = 1, per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchOut:
-    """The JSON twin of ``/``."""
+    """The JSON twin of ``/``. The ``X-Cache`` header says whether the result cache answered (hit/miss)."""
     p = search_params(q, outlet, entity, place, event_type, since, until, page, per_page)
-    result = queries(request).search(p)
+    result = await run(request, lambda qs: qs.search(p))
+    response.headers["X-Cache"] = "hit" if result.cached else "miss"
     filters = {k: v for k, v in (("outlet", p.outlet), ("entity", p.entity), ("place", p.place),
                                  ("event_type", p.event_type), ("since", p.since), ("until", p.until)) if v}
     return SearchOut(q=p.q, filters=filters, page=p.page, per_page=p.per_page, has_more=result.has_more,
@@ -183,7 +195,7 @@ async def api_search(
 @router.get("/articles/{article_id}", responses=NOT_FOUND, summary="One article record (schema in docs/schema.md)")
 async def api_article(request: Request, article_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
     """The JSON twin of ``/articles/{id}``: the full record, annotations included."""
-    article = queries(request).store.get(article_id)
+    article = await run(request, lambda qs: qs.store.get(article_id))
     if article is None:
         raise HTTPException(404, f"no article {article_id!r}")
     return article.to_dict()
@@ -193,7 +205,7 @@ async def api_article(request: Request, article_id: Annotated[str, Path(max_leng
             summary="An entity and where it appears")
 async def api_entity(request: Request, name: Annotated[str, Path(max_length=200)]) -> EntityOut:
     """The JSON twin of ``/entities/{name}``."""
-    view = queries(request).entity(name)
+    view = await run(request, lambda qs: qs.entity(name))
     if view is None:
         raise HTTPException(404, f"no entity {name!r}")
     return EntityOut(
@@ -208,8 +220,8 @@ async def api_entity(request: Request, name: Annotated[str, Path(max_length=200)
 async def api_timeline(request: Request, event_type: Annotated[str, Query(max_length=20)] = "", entity: Text = "",
                  since: Day = "", until: Day = "") -> TimelineOut:
     """The JSON twin of ``/timeline``."""
-    counts = queries(request).events_per_day(event_type.strip().upper(), entity.strip(), day_or_blank(since),
-                                             day_or_blank(until))
+    et, who, first, last = event_type.strip().upper(), entity.strip(), day_or_blank(since), day_or_blank(until)
+    counts = await run(request, lambda qs: qs.events_per_day(et, who, first, last))
     return TimelineOut(days=counts.days, undated=counts.undated, truncated=counts.truncated,
                        types=list(PLOVER_TYPES))
 
@@ -217,7 +229,8 @@ async def api_timeline(request: Request, event_type: Annotated[str, Query(max_le
 @router.get("/map", response_model=MapOut, summary="Places with coordinates and counts")
 async def api_map(request: Request, event_type: Annotated[str, Query(max_length=20)] = "") -> MapOut:
     """The JSON twin of ``/map``."""
-    points = queries(request).map_points(event_type.strip().upper())
+    et = event_type.strip().upper()
+    points = await run(request, lambda qs: qs.map_points(et))
     return MapOut(places=[PlaceOut(name=p.name, country=p.country, lat=p.lat, lon=p.lon, mentions=p.mentions,
                                    events=p.events, articles=len(p.articles)) for p in points])
 
@@ -231,14 +244,14 @@ def story_ref_out(ref: Any) -> StoryRefOut:
 async def api_stories(request: Request, page: Annotated[int, Query(ge=1, le=1000)] = 1,
                       per_page: Annotated[int, Query(ge=1, le=100)] = 20) -> StoriesOut:
     """The JSON twin of ``/stories``."""
-    refs, has_more = queries(request).stories(page, per_page)
+    refs, has_more = await run(request, lambda qs: qs.stories(page, per_page))
     return StoriesOut(page=page, per_page=per_page, has_more=has_more, stories=[story_ref_out(r) for r in refs])
 
 
 @router.get("/stories/{story_id}", responses=NOT_FOUND, summary="One story record (see docs/stories.md)")
 async def api_story(request: Request, story_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
     """The JSON twin of ``/stories/{id}``: articles, merged events, quotes by speaker, conflicts."""
-    record = queries(request).story(story_id)
+    record = await run(request, lambda qs: qs.story(story_id))
     if record is None:
         raise HTTPException(404, f"no story {story_id!r}")
     return record
@@ -247,4 +260,4 @@ async def api_story(request: Request, story_id: Annotated[str, Path(max_length=6
 @router.get("/stats", summary="Store counts")
 async def api_stats(request: Request) -> dict[str, Any]:
     """Articles, sources, failures and outlets in the store."""
-    return dict(queries(request).stats())
+    return dict(await run(request, lambda qs: qs.stats()))

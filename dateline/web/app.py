@@ -8,6 +8,8 @@ text as code. The app only reads the store; ``dateline serve`` opens it read-onl
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,8 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dateline.errors import StoreError
-from dateline.storage import Store, open_store
-from dateline.web.queries import Queries, StoryLoader, TTLCache
+from dateline.storage import SQLiteStore, Store, open_store
+from dateline.web.queries import Queries, StoreThreads, StoryLoader, TTLCache
 
 HERE = Path(__file__).parent
 CSP = (
@@ -73,8 +75,9 @@ class WebSettings:
     ``Store.stats`` scans every row, and a page that shows them should not pay that per request."""
     scan: int = 10_000
     """Most annotations folded into one aggregate or filter."""
-    search_scan: int = 1_000
-    """Most search hits scanned when intersecting with an annotation filter."""
+    threads: int = 2
+    """Threads running store queries, each with its own read-only connection (when the app can open
+    one: ``create_app(..., open_reader=...)``); 2 keeps two cores busy, SQLite releasing the GIL."""
 
 
 def count_label(n: int, singular: str, plural: str | None = None) -> str:
@@ -86,16 +89,26 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api") and request.url.path != "/openapi.json"
 
 
-def create_app(store: Store, settings: WebSettings | None = None, story_loader: StoryLoader | None = None) -> FastAPI:
+def create_app(store: Store, settings: WebSettings | None = None, story_loader: StoryLoader | None = None,
+               open_reader: Callable[[], Store] | None = None) -> FastAPI:
     """Build the app over an open store (the caller owns and closes the store); ``story_loader``
-    replaces how story details are read (:func:`~dateline.web.queries.default_story_loader`)."""
+    replaces how story details are read (:func:`~dateline.web.queries.default_story_loader`);
+    ``open_reader`` opens one more read-only store of the same data, one per store thread
+    (``settings.threads``; without it, one thread queries ``store``)."""
     settings = settings or WebSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.runner.close()
+
     app = FastAPI(
         title=f"{settings.title} API",
         version="1",
         description="Read-only JSON API over a Dateline store. Every HTML page has a JSON twin under /api.",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.auto_reload = False  # package files: no stat() of every template on every render
@@ -103,9 +116,10 @@ def create_app(store: Store, settings: WebSettings | None = None, story_loader: 
     templates.env.filters["counted"] = count_label
     app.state.store = store
     app.state.settings = settings
-    app.state.queries = Queries(store, scan=settings.scan, search_scan=settings.search_scan,
+    app.state.queries = Queries(store, scan=settings.scan,
                                 cache=TTLCache(settings.cache_seconds), stats_cache=TTLCache(settings.stats_seconds, 4),
                                 story_loader=story_loader)
+    app.state.runner = StoreThreads(app.state.queries, open_reader, settings.threads)
     app.state.templates = templates
 
     app.add_middleware(SecurityHeaders)
@@ -140,12 +154,17 @@ def create_app(store: Store, settings: WebSettings | None = None, story_loader: 
 
 
 def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory`` (one store per worker process): reads ``DATELINE_DB``,
-    ``DATELINE_WEB_CACHE_SECONDS`` (0 turns the result cache off) and ``DATELINE_WEB_STATS_SECONDS``."""
+    """Factory for ``uvicorn --factory`` (one app per worker process): reads ``DATELINE_DB``,
+    ``DATELINE_WEB_CACHE_SECONDS`` (0 turns the result cache off), ``DATELINE_WEB_STATS_SECONDS`` and
+    ``DATELINE_WEB_THREADS`` (store threads per process, each with its own read-only connection)."""
     url = os.environ.get("DATELINE_DB")
     store = open_store(url, read_only=True)
     defaults = WebSettings()
     cache = os.environ.get("DATELINE_WEB_CACHE_SECONDS")
     stats = os.environ.get("DATELINE_WEB_STATS_SECONDS")
-    return create_app(store, replace(defaults, cache_seconds=float(cache) if cache else defaults.cache_seconds,
-                                     stats_seconds=float(stats) if stats else defaults.stats_seconds))
+    threads = os.environ.get("DATELINE_WEB_THREADS")
+    settings = replace(defaults, cache_seconds=float(cache) if cache else defaults.cache_seconds,
+                       stats_seconds=float(stats) if stats else defaults.stats_seconds,
+                       threads=int(threads) if threads else defaults.threads)
+    reader = (lambda: open_store(url, read_only=True)) if isinstance(store, SQLiteStore) else None
+    return create_app(store, settings, open_reader=reader)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from dateline.stages.event_lexicon import PLOVER_TYPES
-from dateline.web.api import Day, Text, day_or_blank, queries, search_params
+from dateline.web.api import Day, Text, day_or_blank, run, search_params
 from dateline.web.charts import map_dots, stacked_bars
 from dateline.web.geo import HEIGHT, WIDTH, world_shapes
 from dateline.web.highlight import article_layers, event_label, highlight_text, safe_url, snippet_html
@@ -37,24 +37,28 @@ async def search_page(
     """Search with facets; with no words and no filter, an overview of the store."""
     settings = request.app.state.settings
     p = search_params(q, outlet, entity, place, event_type, since, until, page, settings.per_page)
-    qs = queries(request)
-    result = qs.search(p) if (p.q or p.filtered) else None
+    result, outlets, stats = await run(request, lambda qs: (qs.search(p) if (p.q or p.filtered) else None,
+                                                              qs.outlets(), qs.stats()))
     hits = [{"hit": h, "snippet": snippet_html(h.snippet), "url": safe_url(h.url)} for h in (result.hits if result
                                                                                              else [])]
     base = {k: v for k, v in (("q", p.q), ("outlet", p.outlet), ("entity", p.entity), ("place", p.place),
                               ("event_type", p.event_type), ("since", p.since), ("until", p.until)) if v}
-    return _render(request, "search.html", {
-        "p": p, "result": result, "hits": hits, "base": base, "outlets": qs.outlets(), "stats": qs.stats(),
+    response = _render(request, "search.html", {
+        "p": p, "result": result, "hits": hits, "base": base, "outlets": outlets, "stats": stats,
         "event_types": PLOVER_TYPES,
     })
+    if result is not None:
+        response.headers["X-Cache"] = "hit" if result.cached else "miss"
+    return response
 
 
 @router.get("/articles/{article_id}")
 async def article_page(request: Request, article_id: Annotated[str, Path(max_length=64)]) -> Response:
     """One article: highlighted text, annotations, metadata, provenance."""
-    article = queries(request).store.get(article_id)
+    article = await run(request, lambda qs: qs.store.get(article_id))
     if article is None:
         raise HTTPException(404, f"No article with id {article_id!r}.")
+    story = await run(request, lambda qs: qs.story_of(article.id))
     entities: dict[str, dict[str, Any]] = {}
     for e in article.entities:
         name = str(e.get("canonical") or e.get("text") or "?")
@@ -67,7 +71,7 @@ async def article_page(request: Request, article_id: Annotated[str, Path(max_len
         (str(p.get("name") or p.get("text")), str(p.get("country") or "")) for p in article.places)
     events = [{"label": event_label(ev), "ev": ev} for ev in article.events]
     return _render(request, "article.html", {
-        "a": article, "story": queries(request).story_of(article.id),
+        "a": article, "story": story,
         "body": highlight_text(article.text, article_layers(article)), "url": safe_url(article.url),
         "entities": sorted(entities.values(), key=lambda g: (-g["count"], g["name"])),
         "places": places.most_common(), "events": events,
@@ -77,7 +81,7 @@ async def article_page(request: Request, article_id: Annotated[str, Path(max_len
 @router.get("/entities/{name:path}")
 async def entity_page(request: Request, name: Annotated[str, Path(max_length=200)]) -> Response:
     """An entity: aliases, articles, quotes by it, events where it is actor or target, over time."""
-    view = queries(request).entity(name)
+    view = await run(request, lambda qs: qs.entity(name))
     if view is None:
         raise HTTPException(404, f"Nothing in the store mentions {name!r}.")
     mentions = stacked_bars({d: {"mentions": n} for d, n in view.mentions_per_day.items()})
@@ -98,7 +102,8 @@ async def timeline_page(request: Request, event_type: Annotated[str, Query(max_l
                         entity: Text = "", since: Day = "", until: Day = "") -> Response:
     """Events per day by type as a stacked bar chart, with a table twin."""
     et, since, until = event_type.strip().upper(), day_or_blank(since), day_or_blank(until)
-    counts = queries(request).events_per_day(et, entity.strip(), since, until)
+    who = entity.strip()
+    counts = await run(request, lambda qs: qs.events_per_day(et, who, since, until))
     totals: Counter[str] = Counter()
     for c in counts.days.values():
         totals.update(c)
@@ -112,7 +117,7 @@ async def timeline_page(request: Request, event_type: Annotated[str, Query(max_l
 async def map_page(request: Request, event_type: Annotated[str, Query(max_length=20)] = "") -> Response:
     """Places and events on an offline world map (server-drawn SVG)."""
     et = event_type.strip().upper()
-    points = queries(request).map_points(et)
+    points = await run(request, lambda qs: qs.map_points(et))
     return _render(request, "map.html", {
         "shapes": world_shapes(), "dots": map_dots(points), "points": points[:50], "width": WIDTH, "height": HEIGHT,
         "event_types": PLOVER_TYPES, "event_type": et,
@@ -123,7 +128,7 @@ async def map_page(request: Request, event_type: Annotated[str, Query(max_length
 async def stories_page(request: Request, page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
     """Stories, largest first: label, outlets, dates, size, conflicts."""
     per_page = request.app.state.settings.per_page
-    refs, has_more = queries(request).stories(page, per_page)
+    refs, has_more = await run(request, lambda qs: qs.stories(page, per_page))
     return _render(request, "stories.html", {"stories": refs, "page": page, "per_page": per_page,
                                              "has_more": has_more})
 
@@ -131,7 +136,7 @@ async def stories_page(request: Request, page: Annotated[int, Query(ge=1, le=100
 @router.get("/stories/{story_id}")
 async def story_page(request: Request, story_id: Annotated[str, Path(max_length=64)]) -> Response:
     """One story: conflicting accounts side by side, the outlets' coverage side by side, merged events."""
-    record = queries(request).story(story_id)
+    record = await run(request, lambda qs: qs.story(story_id))
     if record is None:
         raise HTTPException(404, f"No story with id {story_id!r}.")
     return _render(request, "story.html", {

@@ -1,19 +1,22 @@
 """What the pages and the API show, computed over any :class:`~dateline.storage.Store`.
 
 Pure functions of a store and plain parameters, so the HTML pages and their JSON twins share one
-implementation. The store protocol has no facet or aggregate query, so annotation filters (entity,
-place, event type) are applied as article-id sets from ``Store.annotations`` (cached briefly), and
-aggregates (timeline, map, entity pages) are folded here from at most ``scan`` annotations.
+implementation. A search hands every filter (outlet, dates, entity, place, event type) to
+``Store.search``, which applies them before ranking. With no words, the articles an annotation
+filter selects come from ``Store.annotations`` (at most ``scan``, cached briefly), and aggregates
+(timeline, map, entity pages) are folded here from at most ``scan`` annotations.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar, cast
 
 from dateline.errors import StoreError
@@ -45,17 +48,23 @@ class TTLCache:
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The cached value for ``key``, computing it when missing or expired."""
+        return self.lookup(key, compute)[0]
+
+    def lookup(self, key: Hashable, compute: Callable[[], T]) -> tuple[T, bool]:
+        """Like :meth:`get`, and whether the value came from the cache."""
         now = time.monotonic()
         with self._lock:
             hit = self._data.get(key)
             if hit is not None and now - hit[0] < self.ttl:
-                return hit[1]  # type: ignore[no-any-return]
+                return hit[1], True
         value = compute()
+        if self.ttl <= 0:
+            return value, False
         with self._lock:
             if len(self._data) >= self.size:
                 self._data.pop(next(iter(self._data)))
             self._data[key] = (now, value)
-        return value
+        return value, False
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,8 @@ class SearchResult:
     has_more: bool
     truncated: bool = False
     error: str | None = None
+    cached: bool = False
+    """Served from the result cache (the ``X-Cache`` response header says so)."""
 
 
 @dataclass
@@ -95,8 +106,6 @@ class Queries:
     store: Store
     scan: int = 10_000
     """Most annotations read for one filter or aggregate."""
-    search_scan: int = 1_000
-    """Most search hits scanned when an annotation filter has to be intersected with them."""
     cache: TTLCache = field(default_factory=TTLCache)
     stats_cache: TTLCache = field(default_factory=TTLCache)
     """For store-wide counts (outlet facet, overview, ``/api/stats``)."""
@@ -128,24 +137,20 @@ class Queries:
     def search(self, p: SearchParams) -> SearchResult:
         """Full-text search (or, with no words, the articles an annotation filter selects), cached briefly:
         popular searches repeat, and ranking every match is the costly part of a request."""
-        return self.cache.get(("search", p), lambda: self._search(p))
+        result, hit = self.cache.lookup(("search", p), lambda: self._search(p))
+        return replace(result, cached=True) if hit else result
 
     def _search(self, p: SearchParams) -> SearchResult:
         offset = (p.page - 1) * p.per_page
+        if p.q.strip():
+            try:
+                hits = self.store.search(SearchQuery(
+                    p.q, p.outlet or None, p.since or None, p.until or None, limit=p.per_page + 1, offset=offset,
+                    entity=p.entity or None, place=p.place or None, event_type=p.event_type or None))
+            except StoreError as exc:
+                return SearchResult([], False, error=str(exc))
+            return SearchResult(hits[: p.per_page], len(hits) > p.per_page)
         ids = self._id_filter(p)
-        try:
-            if p.q.strip() and ids is None:
-                hits = self.store.search(SearchQuery(p.q, p.outlet or None, p.since or None, p.until or None,
-                                                     limit=p.per_page + 1, offset=offset))
-                return SearchResult(hits[: p.per_page], len(hits) > p.per_page)
-            if p.q.strip() and ids is not None:
-                scanned = self.store.search(SearchQuery(p.q, p.outlet or None, p.since or None, p.until or None,
-                                                        limit=self.search_scan))
-                kept = [h for h in scanned if h.id in ids]
-                page = kept[offset: offset + p.per_page + 1]
-                return SearchResult(page[: p.per_page], len(page) > p.per_page, len(scanned) >= self.search_scan)
-        except StoreError as exc:
-            return SearchResult([], False, error=str(exc))
         if ids is None:
             return SearchResult([], False)
         return self._browse(ids, p, offset)
@@ -273,6 +278,56 @@ class Queries:
         the first ``scan`` stories is built and cached (``cache_seconds``)."""
         index = self.cache.get(("story-index",), lambda: article_story_index(self.store.stories(limit=self.scan)))
         return index.get(article_id)
+
+
+
+class StoreThreads:
+    """Runs the read model off the event loop, on ``threads`` threads that each open their own store
+    with ``open_reader`` (for SQLite, a read-only connection: SQLite ranks and builds snippets without
+    holding the GIL, so two threads keep two cores busy) and share the caches of ``queries``. Without
+    ``open_reader`` one thread uses ``queries.store`` as given."""
+
+    def __init__(self, queries: Queries, open_reader: Callable[[], Store] | None = None, threads: int = 2) -> None:
+        self.shared = queries
+        self.open_reader = open_reader
+        self.threads = max(1, threads) if open_reader is not None else 1
+        self._executor: ThreadPoolExecutor | None = None
+        self._local = threading.local()
+        self._opened: list[Store] = []
+        self._lock = threading.Lock()
+
+    def queries(self) -> Queries:
+        """This thread's read model (its own store, the shared caches)."""
+        q: Queries | None = getattr(self._local, "queries", None)
+        if q is None:
+            q = self.shared
+            if self.open_reader is not None:
+                store = self.open_reader()
+                with self._lock:
+                    self._opened.append(store)
+                q = replace(self.shared, store=store)
+            self._local.queries = q
+        return q
+
+    async def run(self, work: Callable[[Queries], T]) -> T:
+        """``work(queries)`` on a store thread; the event loop serves other requests meanwhile."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="dateline-store")
+            executor = self._executor
+        return await asyncio.get_running_loop().run_in_executor(executor, lambda: work(self.queries()))
+
+    def close(self) -> None:
+        """Wait for running work, then close the stores the threads opened (not the shared one); a later
+        :meth:`run` starts new threads (an app's lifespan may run more than once)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for store in opened:
+            store.close()
 
 
 def _in_range(r: AnnotationHit, p: SearchParams) -> bool:
