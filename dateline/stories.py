@@ -12,9 +12,10 @@ articles older than what is already clustered).
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from dateline.models import Article
@@ -52,7 +53,7 @@ class Story:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (what the store keeps and ``stories show --json`` prints)."""
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: the rows are plain dicts
         for k, v in d.items():
             if isinstance(v, tuple):
                 d[k] = list(v)
@@ -140,15 +141,30 @@ def _since_ok(article: Article, since: str | None) -> bool:
 
 def update_stories(store: Store, since: str | None = None, rebuild: bool = False,
                    config: ClusterConfig | None = None) -> UpdateSummary:
-    """Cluster the articles not yet in a story (or all of them with ``rebuild``) and store the result."""
+    """Cluster the articles not yet in a story (or all of them with ``rebuild``) and store the result.
+
+    The cyclic garbage collector is paused meanwhile (rebuild and update alike; reference counting
+    still frees everything): the index rows read and made are tens of thousands of small long-lived
+    objects without cycles, and each full collection would rescan them together with whatever else
+    the process holds (in bench/stories.py: 0.4 s of a 4.7 s update, 1.7 s of a 43 s rebuild)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _update_stories(store, since, rebuild, config)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _update_stories(store: Store, since: str | None, rebuild: bool, config: ClusterConfig | None) -> UpdateSummary:
     t0 = time.perf_counter()
     summary = UpdateSummary(rebuilt=rebuild)
     index: StoryIndex | None = None
     if not rebuild:
         tables = store.story_tables()
         index = StoryIndex.open(tables, config)
-        if tables.meta() and index is None:
-            summary.rebuilt = rebuild = True  # the stored index is from another version/config
+        if index is None and (tables.meta() or store.story_count()):
+            summary.rebuilt = rebuild = True  # the stored index is from another version/config, or dropped
     if index is None:
         index = StoryIndex(config)
     t1 = time.perf_counter()
@@ -158,7 +174,10 @@ def update_stories(store: Store, since: str | None = None, rebuild: bool = False
         pending = [a for a in (store.get(i) for i in store.story_pending(since)) if a is not None]
     t2 = time.perf_counter()
     new_stories = 0
-    for article in sorted(pending, key=order_key):
+    pending.sort(key=order_key)
+    if not rebuild:
+        index.prefetch(pending)
+    for article in pending:
         m = index.add(article)
         summary.duplicates += m.canonical_id is not None
         new_stories += m.story_id == "s" + m.article_id[:15]

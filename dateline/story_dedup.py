@@ -29,6 +29,9 @@ MIN_SHINGLES = 8
 _SEED = 20240607
 SCHEME = "affine32"
 """datasketch's 32-bit hashing scheme, named so stored signatures decode to the same scheme."""
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=SCHEME).permutations
+"""The permutation parameters of (NUM_PERM, _SEED), drawn once and shared by every signature (datasketch
+would otherwise draw them again for each MinHash it makes, a large share of hashing a short text)."""
 
 
 def signature(text: str) -> MinHash | None:
@@ -36,7 +39,7 @@ def signature(text: str) -> MinHash | None:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    m = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=SCHEME)
+    m = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=SCHEME, permutations=_PERMUTATIONS)
     m.update_batch([g.encode("utf-8") for g in grams])
     return m
 
@@ -46,10 +49,15 @@ def encode_signature(m: MinHash) -> str:
     return base64.b64encode(np.asarray(m.hashvalues, dtype=np.uint32).tobytes()).decode("ascii")
 
 
+def decode_values(data: str) -> np.ndarray:
+    """The hash values of an encoded signature (all a Jaccard estimate compares)."""
+    return np.frombuffer(base64.b64decode(data), dtype=np.uint32)
+
+
 def decode_signature(data: str) -> MinHash:
     """Inverse of :func:`encode_signature`."""
-    values = np.frombuffer(base64.b64decode(data), dtype=np.uint32).copy()
-    return MinHash(num_perm=NUM_PERM, seed=_SEED, hashvalues=values, scheme=SCHEME)
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, hashvalues=decode_values(data).copy(), scheme=SCHEME,
+                   permutations=_PERMUTATIONS)
 
 
 class NearDuplicateIndex:

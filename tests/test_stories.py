@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from dateline import story_cluster
 from dateline.models import Article, Dates, article_id
 from dateline.storage import MemoryStore, SQLiteStore, Store
 from dateline.stories import update_stories
@@ -97,6 +98,47 @@ def test_incremental_equals_rebuild(backend: str, tmp_path: Path) -> None:
     assert update_stories(store).added == 0
     update_stories(store, rebuild=True)
     assert _assignments(store) == incremental
+    store.close()
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_many_updates_append_and_compact_posting_rows(backend: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(story_cluster, "MAX_TERM_ROWS", 2)  # compact after two rows, so eight runs do
+    arts = _dev(120)
+    store: Store = MemoryStore() if backend == "memory" else SQLiteStore(tmp_path / "s.db")
+    for start in range(0, len(arts), 15):
+        store.write_batch(arts[start : start + 15], [])
+        assert update_stories(store).added == 15
+    incremental = _assignments(store)
+    if isinstance(store, SQLiteStore):
+        counts = [r[0] for r in store._db.execute("SELECT count(*) FROM story_term_postings GROUP BY term")]
+    else:
+        counts = [len(rows) for rows in store.story_tables()._postings.values()]
+    assert max(counts) == 2  # appended rows exist, and none beyond the compaction limit
+    update_stories(store, rebuild=True)
+    assert _assignments(store) == incremental
+    store.close()
+
+
+def test_stories_without_an_index_rebuild_after_migration_0006(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dateline.storage import sqlite as sqlite_store
+
+    path = tmp_path / "old.db"
+    arts = _dev(20)
+    monkeypatch.setattr(sqlite_store, "MIGRATIONS", sqlite_store.MIGRATIONS[:5])  # a store from before 0006
+    old = SQLiteStore(path)
+    old.write_batch(arts, [])
+    old._db.execute("INSERT INTO story_members VALUES (?, 'sold', NULL, 1.0)", (arts[0].id,))
+    old._db.execute("INSERT INTO stories VALUES ('sold', 'old', NULL, NULL, 1, 1, '{\"id\": \"sold\"}', 'now')")
+    old._db.commit()
+    old.close()
+    monkeypatch.undo()
+    store = SQLiteStore(path)
+    assert store.migrations()[-1] == "0006_story_packed"
+    summary = update_stories(store)
+    assert summary.rebuilt and summary.added == 20
+    assert len(_assignments(store)) == 20 and store.story("sold") is None
     store.close()
 
 

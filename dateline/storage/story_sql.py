@@ -1,8 +1,11 @@
 """The stories part of the SQLite store: story records, memberships and the story index tables.
 
-Migration ``0005_story_index`` adds the index tables of :mod:`dateline.story_tables` (postings and
+Migration ``0005_story_index`` added the index tables of :mod:`dateline.story_tables` (postings and
 centroid weights keyed by term, story statistics, MinHash band keys and signatures); an update
-reads the rows of its new articles' terms only, instead of a whole saved state.
+reads the rows of its new articles' terms only, instead of a whole saved state. Migration
+``0006_story_packed`` replaces the posting, centroid and statistics tables by one row per term (its
+capped posting list, packed) and one row per story (statistics and whole centroid): an update reads
+a term's list or a story's centroid in one keyed read instead of up to a hundred rows.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any, TypeVar
 
 from dateline.errors import StoreError
 from dateline.storage.base import StoryMember
-from dateline.story_tables import Centroid, IndexDelta, Posting, SignatureRow, StatRow, chunks
+from dateline.story_tables import IndexDelta, SignatureRow, StoryRow, TermRow, chunks
 
 MIGRATION_0005 = """
 CREATE TABLE story_postings (
@@ -53,7 +56,38 @@ DELETE FROM story_state;
 """
 """Index tables; the old whole-state JSON is dropped (the next update rebuilds once)."""
 
-_INDEX_TABLES = ("story_postings", "story_centroids", "story_stats", "story_bands", "story_signatures")
+MIGRATION_0006 = """
+DROP TABLE story_postings;
+DROP TABLE story_centroids;
+DROP TABLE story_stats;
+CREATE TABLE story_term_postings (term TEXT NOT NULL, postings BLOB NOT NULL);
+CREATE INDEX story_term_postings_term ON story_term_postings(term);
+CREATE TABLE story_index_stories (
+    story_key INTEGER PRIMARY KEY,
+    story_id TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    sumsq REAL NOT NULL,
+    lo INTEGER,
+    hi INTEGER,
+    terms TEXT NOT NULL,
+    weights BLOB NOT NULL
+);
+DROP TABLE story_bands;
+CREATE TABLE story_bands (
+    key INTEGER NOT NULL,
+    article_id TEXT NOT NULL,
+    PRIMARY KEY (key, article_id)
+) WITHOUT ROWID;
+DELETE FROM story_signatures;
+DELETE FROM story_state;
+"""
+"""Packed index rows: a term's postings (:data:`dateline.story_tables.POSTING` records) in a few
+blobs appended in processing order (rowid order); a story's statistics and centroid in one row, the
+centroid as its terms (a JSON array) and their weights (float64 array, in the same order); band keys
+as 64-bit integers, in one B-tree keyed by (key, article) (no rowid table beside an index). The
+old index is dropped; the next update sees stories without an index and rebuilds once."""
+
+_INDEX_TABLES = ("story_term_postings", "story_index_stories", "story_bands", "story_signatures")
 Row = TypeVar("Row")
 
 
@@ -63,7 +97,7 @@ class SQLiteStoryTables:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
-    def _many(self, sql: str, keys: Sequence[str], row: Callable[[Any], Row]) -> list[Row]:
+    def _many(self, sql: str, keys: Sequence[Any], row: Callable[[Any], Row]) -> list[Row]:
         out: list[Row] = []
         for batch in chunks(keys):
             marks = ",".join("?" * len(batch))
@@ -75,35 +109,24 @@ class SQLiteStoryTables:
         row = self._db.execute("SELECT value FROM story_state WHERE key = 'index'").fetchone()
         return str(row[0]) if row and row[0] else None
 
-    def postings(self, terms: Sequence[str], limit: int) -> list[Posting]:
-        """The last ``limit`` postings of each term (insertion order = processing order), oldest first.
-        One indexed query per term: (term, rowid) descending, so only ``limit`` rows are read."""
-        out: list[Posting] = []
-        sql = ("SELECT term, article_id, story_id, weight, day FROM story_postings WHERE term = ?"
-               " ORDER BY rowid DESC LIMIT ?")
-        for term in terms:
-            rows = self._db.execute(sql, (term, limit)).fetchall()
-            out.extend((r[0], r[1], r[2], r[3], r[4]) for r in reversed(rows))
-        return out
+    def postings(self, terms: Sequence[str]) -> list[TermRow]:
+        """The posting rows of these terms in the order they were added (term index, batched ``IN``)."""
+        rows: list[tuple[int, str, bytes]] = []
+        for batch in chunks(terms):
+            rows += self._db.execute("SELECT rowid, term, postings FROM story_term_postings"
+                                     f" WHERE term IN ({','.join('?' * len(batch))})", batch).fetchall()
+        rows.sort()
+        return [(term, packed) for _, term, packed in rows]
 
-    def centroid_cells(self, terms: Sequence[str], story_ids: Sequence[str]) -> list[Centroid]:
-        """Centroid weights of these terms in these stories (primary-key lookups)."""
-        out: list[Centroid] = []
-        for batch in chunks(story_ids, 400):
-            for tbatch in chunks(terms, 400):
-                sql = ("SELECT term, story_id, weight FROM story_centroids"
-                       f" WHERE term IN ({','.join('?' * len(tbatch))}) AND story_id IN ({','.join('?' * len(batch))})")
-                out.extend((r[0], r[1], r[2]) for r in self._db.execute(sql, [*tbatch, *batch]))
-        return out
+    def stories(self, keys: Sequence[int]) -> list[StoryRow]:
+        """Story rows (statistics and centroid) of these story keys."""
+        return self._many("SELECT story_key, story_id, n, sumsq, lo, hi, terms, weights FROM story_index_stories"
+                          " WHERE story_key IN ({})", keys,
+                          lambda r: (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]))
 
-    def stats(self, story_ids: Sequence[str]) -> list[StatRow]:
-        """Statistics of these stories."""
-        return self._many("SELECT story_id, first_seq, n, sumsq, lo, hi FROM story_stats WHERE story_id IN ({})",
-                          story_ids, lambda r: (r[0], r[1], r[2], r[3], r[4], r[5]))
-
-    def bands(self, keys: Sequence[str]) -> list[tuple[str, str]]:
+    def bands(self, keys: Sequence[int]) -> list[tuple[int, str]]:
         """Band rows of these keys."""
-        return self._many("SELECT key, article_id FROM story_bands WHERE key IN ({}) ORDER BY rowid", keys,
+        return self._many("SELECT key, article_id FROM story_bands WHERE key IN ({})", keys,
                           lambda r: (r[0], r[1]))
 
     def signatures(self, article_ids: Sequence[str]) -> list[SignatureRow]:
@@ -159,14 +182,12 @@ class SQLiteStoriesMixin:
             )
             db.executemany("INSERT OR REPLACE INTO story_members (article_id, story_id, canonical_id, similarity)"
                            " VALUES (?, ?, ?, ?)", [tuple(m) for m in members])
-            db.executemany("INSERT INTO story_postings (term, article_id, story_id, weight, day)"
-                           " VALUES (?, ?, ?, ?, ?)",
-                           delta.postings)
-            db.executemany("INSERT OR REPLACE INTO story_centroids (term, story_id, weight) VALUES (?, ?, ?)",
-                           delta.centroids)
-            db.executemany("INSERT OR REPLACE INTO story_stats (story_id, first_seq, n, sumsq, lo, hi)"
-                           " VALUES (?, ?, ?, ?, ?, ?)", delta.stats)
-            db.executemany("INSERT INTO story_bands (key, article_id) VALUES (?, ?)", delta.bands)
+            db.executemany("DELETE FROM story_term_postings WHERE term = ?", [(t,) for t in delta.replace_terms])
+            db.executemany("INSERT INTO story_term_postings (term, postings) VALUES (?, ?)", delta.postings)
+            db.executemany("INSERT OR REPLACE INTO story_index_stories (story_key, story_id, n, sumsq, lo, hi,"
+                           " terms, weights) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", delta.stories)
+            db.executemany("INSERT OR IGNORE INTO story_bands (key, article_id) VALUES (?, ?)",
+                           sorted(delta.bands))  # in key order: B-tree inserts with locality
             db.executemany("INSERT OR REPLACE INTO story_signatures (article_id, signature, canonical_id, story_id)"
                            " VALUES (?, ?, ?, ?)", delta.signatures)
             db.execute("INSERT OR REPLACE INTO story_state (key, value, updated_at) VALUES ('index', ?, ?)",
