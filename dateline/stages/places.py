@@ -18,6 +18,7 @@ place (what happened where is the business of ``events.v1``). ``kind`` is ``coun
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -47,6 +48,70 @@ def url_country(url: str | None) -> str | None:
     return "GB" if tld == "uk" else tld.upper()
 
 
+# Words of newspaper and broadcaster names ("Times", "Herald"; some are town names too) and other
+# words run together with a town's name in a web host ("theparisnews", "onlineathens").
+_OUTLET_WORDS = frozenset("""times news daily herald post press tribune journal gazette register review sentinel
+star telegram chronicle record recorder courier dispatch leader item mercury bulletin advocate monitor citizen
+enquirer independent observer democrat republican standard examiner online local weekly world free union state
+county valley today express mail guardian sun globe reporter courant intelligencer messenger telegraph banner
+beacon eagle argus pioneer progress patriot radio television media network market plaza fresh golden national
+international global metro city the and of is this my e i web live farmer business sports life magazine paper
+papers newspaper newspapers extra voice region area community tv fm am""".split())
+
+
+def outlet_places(url: str | None, gazetteer: Gazetteer) -> list[str]:
+    """Match keys of the place names a URL's host carries (``columbuslocalnews.com`` -> ``columbus``,
+    ``richmondandtwickenhamtimes.co.uk`` -> ``richmond``, ``twickenham``): local outlets are named
+    after their town. A host label counts only when it splits wholly into place names and outlet
+    words (``columbus|local|news``; ``onlineathens`` is ``online|athens``, not "Neath"); places are
+    towns of 5,000 people or more and first-level regions, at least five letters long."""
+    if not url:
+        return []
+    host = (urlsplit(url if "//" in url else "//" + url).hostname or "").lower()
+    labels = [lab for lab in host.split(".")[:-1] if lab not in ("www", "co", "com", "org", "net", "ac", "gov")]
+    table = gazetteer.squashed()
+    found: list[str] = []
+    for part in (p for lab in labels for p in re.split(r"[^a-z]+", lab) if len(p) >= 5):
+        for key in _segment(part, table):
+            if key not in found:
+                found.append(key)
+    # A path section named after a town ("/arlington_news/", "/dublin_news/"): every word of the
+    # segment a place or an outlet word, at least one of each (a headline slug never qualifies).
+    for seg in urlsplit(url if "//" in url else "//" + url).path.lower().split("/"):
+        words = [w for w in re.split(r"[^a-z]+", seg) if w]
+        if len(words) < 2 or len(words) > 4 or not any(w in _OUTLET_WORDS for w in words):
+            continue
+        keys = [_segment(w, table) for w in words if w not in _OUTLET_WORDS]
+        if keys and all(keys):
+            found.extend(k for ks in keys for k in ks if k not in found)
+    return found
+
+
+def _segment(part: str, places: dict[str, str]) -> list[str]:
+    """The place keys of the split of ``part`` into place names and outlet words that covers the
+    most letters with place names (none when ``part`` does not split wholly)."""
+    n = len(part)
+    best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
+    best[0] = (0, [])
+    for i in range(n):
+        here = best[i]
+        if here is None:
+            continue
+        for j in range(i + 1, min(n, i + 30) + 1):
+            piece = part[i:j]
+            key = places.get(piece) if j - i >= 5 and piece not in _OUTLET_WORDS else None
+            if key is not None:
+                cand = (here[0] + j - i, [*here[1], key])
+            elif piece in _OUTLET_WORDS:
+                cand = (here[0], here[1])
+            else:
+                continue
+            if best[j] is None or cand[0] > best[j][0]:  # type: ignore[index]
+                best[j] = cand
+    end = best[n]
+    return end[1] if end is not None else []
+
+
 def _entity_countries(article: Article) -> list[str]:
     """Countries the entities stage found (organisations and people of a country count too)."""
     return [str(e["country"]) for e in article.entities if e.get("country")]
@@ -61,7 +126,7 @@ def places_of(article: Article, analysis: Analysis, gazetteer: Gazetteer | None 
     cc = url_country(article.url)
     if cc:
         seeds.extend([cc] * 2)
-    resolve(mentions, seeds, weights)
+    resolve(mentions, seeds, weights, [gaz.lookup(key) for key in outlet_places(article.url, gaz)])
     return [_record(m) for m in mentions if m.chosen is not None]
 
 
