@@ -97,19 +97,42 @@ def summarize(story_id: str, new: Sequence[Article], members: dict[str, Member],
     clustering order). The label is the headline of the story's first titled original article (else
     of its first article, else its first words): it is stable across updates. Events, quotes and
     conflicts are left empty here (:func:`story_detail` computes them)."""
-    rows = [*(previous or {}).get("articles", []), *(_row(a, members.get(a.id)) for a in new)]
-    label = (previous or {}).get("label") or ""
-    if not label or not any(r.get("title") for r in (previous or {}).get("articles", [])):
+    old = (previous or {}).get("articles", [])
+    head = None if previous is None else {"label": previous.get("label"), "titled": any(r.get("title") for r in old)}
+    rows = [*old, *(_row(a, members.get(a.id)) for a in new)]
+    return Story.from_dict({**_fields(story_id, new, rows, head), "articles": rows})
+
+
+def _fields(story_id: str, new: Sequence[Article], rows: list[dict[str, Any]],
+            head: dict[str, Any] | None) -> dict[str, Any]:
+    """Label, dates and outlets of a story whose article rows are ``rows`` (all of them, without a
+    ``head``) or ``head`` (a :meth:`Store.story_heads` record) plus ``rows`` (the new ones): the same
+    fields either way, so an update writes only its new rows."""
+    label = (head or {}).get("label") or ""
+    if not label or not (head and head.get("titled")):
+        # without a titled article before, the first titled row (original, else any) is a new one
         titled = [r for r in rows if r.get("title") and not r.get("duplicate_of")]
         titled = titled or [r for r in rows if r.get("title")]
         if titled:
             label = str(titled[0]["title"])
         elif not label:
             label = " ".join(new[0].text.split()[:12]) if new else story_id
-    dates = sorted(str(r["published"]) for r in rows if r.get("published"))
-    return Story(id=story_id, label=label, first_seen=dates[0] if dates else None,
-                 last_seen=dates[-1] if dates else None,
-                 outlets=tuple(sorted({str(r["outlet"]) for r in rows if r.get("outlet")})), articles=tuple(rows))
+    dates = [str(r["published"]) for r in rows if r.get("published")]
+    dates += [d for d in ((head or {}).get("first_seen"), (head or {}).get("last_seen")) if d]
+    outlets = {str(r["outlet"]) for r in rows if r.get("outlet")} | set((head or {}).get("outlets") or ())
+    return {"id": story_id, "label": label, "first_seen": min(dates) if dates else None,
+            "last_seen": max(dates) if dates else None, "outlets": sorted(outlets)}
+
+
+def _appended(story_id: str, new: Sequence[Article], members: dict[str, Member],
+              head: dict[str, Any] | None) -> dict[str, Any]:
+    """The record :func:`summarize` would give, except that ``articles`` holds only the new rows
+    (``Store.write_stories(..., append=True)`` adds them after the stored ones)."""
+    rows = [_row(a, members.get(a.id)) for a in new]
+    record = Story.from_dict({**_fields(story_id, new, rows, head), "articles": rows}).to_dict()
+    record["size"] += int((head or {}).get("size", 0))
+    record["unique_size"] += int((head or {}).get("unique_size", 0))
+    return record
 
 
 def story_detail(store: Store, story_id: str) -> dict[str, Any] | None:
@@ -185,14 +208,17 @@ def _update_stories(store: Store, since: str | None, rebuild: bool, config: Clus
     summary.new_stories = new_stories
     t3 = time.perf_counter()
     by_id = {a.id: a for a in pending}
-    stories = []
-    for story_id, ids in index.stories.items():
-        previous = None if rebuild or story_id == "s" + ids[0][:15] else store.story(story_id)
-        stories.append(summarize(story_id, [by_id[i] for i in ids], index.members, previous).to_dict())
+    if rebuild:
+        stories = [summarize(story_id, [by_id[i] for i in ids], index.members).to_dict()
+                   for story_id, ids in index.stories.items()]
+    else:  # stored stories: their record without article rows (one batched read), plus the new rows
+        heads = store.story_heads(sid for sid, ids in index.stories.items() if sid != "s" + ids[0][:15])
+        stories = [_appended(story_id, [by_id[i] for i in ids], index.members, heads.get(story_id))
+                   for story_id, ids in index.stories.items()]
     t4 = time.perf_counter()
     memberships = [StoryMember(m.article_id, m.story_id, m.canonical_id, m.similarity)
                    for m in (index.members[a.id] for a in pending)]
-    store.write_stories(stories, memberships, index.delta(), replace=rebuild)
+    store.write_stories(stories, memberships, index.delta(), replace=rebuild, append=not rebuild)
     t5 = time.perf_counter()
     summary.touched = len(index.stories)
     summary.stories = store.story_count()

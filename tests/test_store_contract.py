@@ -180,3 +180,65 @@ def test_annotations_are_indexed_by_entity_and_type(store: Store) -> None:
     # an updated record replaces its annotations, never duplicates them
     store.write_batch([a.with_changes(entities=ents[:1])], [])
     assert len(store.annotations("entities")) == 1
+
+
+def _story(story_id: str, rows: list[dict[str, object]], size: int, label: str = "label") -> dict[str, object]:
+    return {"id": story_id, "label": label, "first_seen": "2015-10-02", "last_seen": "2015-10-05",
+            "outlets": ["Reuters"], "articles": rows, "events": [], "quotes": [], "conflicts": [],
+            "size": size, "unique_size": size}
+
+
+def test_story_records_append_rows_and_heads_read_in_one_batch(store: Store) -> None:
+    from dateline.storage.base import StoryMember
+
+    a1 = {"id": "a1", "url": None, "outlet": "Reuters", "title": None, "published": "2015-10-02",
+          "duplicate_of": None, "similarity": 0.0}
+    a2, a3 = {**a1, "id": "a2", "title": "Strikes"}, {**a1, "id": "a3", "similarity": 0.5}
+    b1 = {**a1, "id": "b1"}
+    members = [StoryMember("a1", "sa", None, 0.0), StoryMember("b1", "sb", None, 0.0)]
+    store.write_stories([_story("sa", [a1], 1), _story("sb", [b1], 1)], members, "{}")
+    heads = store.story_heads(["sa", "sb", "nope", "sa"])
+    assert set(heads) == {"sa", "sb"} and heads["sa"]["articles"] == [] and heads["sa"]["titled"] is False
+    assert heads["sa"]["size"] == 1 and heads["sa"]["label"] == "label"
+    # append: the record's fields replace the stored ones, its rows go after the stored rows
+    store.write_stories([_story("sa", [a2], 2, "Strikes")], [StoryMember("a2", "sa", None, 0.0)], "{}", append=True)
+    store.write_stories([_story("sa", [a3], 3, "Strikes")], [StoryMember("a3", "sa", None, 0.5)], "{}", append=True)
+    record = store.story("sa")
+    assert record is not None and [r["id"] for r in record["articles"]] == ["a1", "a2", "a3"]
+    assert record["size"] == 3 and record["label"] == "Strikes"
+    assert list(record) == list(_story("sa", [], 3))  # same fields in the same order as written
+    assert store.story_heads(["sa"])["sa"]["titled"] is True  # a2 has a title (a3, appended after, has not)
+    assert [[r["id"] for r in s["articles"]] for s in store.stories(10)] == [["a1", "a2", "a3"], ["b1"]]
+    assert store.stories(1, 1)[0]["id"] == "sb"
+    # without append a record replaces the stored one whole, rows included
+    store.write_stories([_story("sa", [a3], 1)], [], "{}")
+    record = store.story("sa")
+    assert record is not None and [r["id"] for r in record["articles"]] == ["a3"]
+    assert store.story_heads(["sa"])["sa"]["titled"] is False
+    store.write_stories([_story("sc", [a1], 1)], [], "{}", replace=True)
+    assert [s["id"] for s in store.stories(10)] == ["sc"] and store.story_heads(["sa", "sb"]) == {}
+
+
+def test_sqlite_migration_0007_splits_stored_story_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from dateline.storage import sqlite as sqlite_store
+
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(sqlite_store, "MIGRATIONS", sqlite_store.MIGRATIONS[:6])  # a store from before 0007
+    old = SQLiteStore(path)
+    rows = [{"id": "a1", "title": None, "similarity": 0.1234, "outlet": "Ré"}, {"id": "a2", "title": "T"}]
+    stored = [_story("sa", rows, 2), _story("sb", rows[:1], 1), {"id": "sold"}]
+    for s in stored:
+        old._db.execute("INSERT INTO stories VALUES (?, 'l', NULL, NULL, ?, ?, ?, 'now')",
+                        (s["id"], s.get("size", 0), s.get("size", 0), json.dumps(s, ensure_ascii=False)))
+    old._db.commit()
+    old.close()
+    monkeypatch.undo()
+    store = SQLiteStore(path)
+    assert store.migrations()[-1] == "0007_story_rows"
+    for s in stored:
+        assert json.dumps(store.story(str(s["id"]))) == json.dumps(s)  # same record, same key order
+    heads = store.story_heads(["sa", "sb"])
+    assert heads["sa"]["titled"] is True and heads["sb"]["titled"] is False
+    store.close()

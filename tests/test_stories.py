@@ -135,7 +135,7 @@ def test_stories_without_an_index_rebuild_after_migration_0006(tmp_path: Path, m
     old.close()
     monkeypatch.undo()
     store = SQLiteStore(path)
-    assert store.migrations()[-1] == "0006_story_packed"
+    assert store.migrations()[-1] == "0007_story_rows"
     summary = update_stories(store)
     assert summary.rebuilt and summary.added == 20
     assert len(_assignments(store)) == 20 and store.story("sold") is None

@@ -162,9 +162,19 @@ class Store(Protocol):
         ...
 
     def write_stories(self, stories: list[dict[str, Any]], members: list[StoryMember],
-                      index: IndexDelta | str | None = None, replace: bool = False) -> None:
+                      index: IndexDelta | str | None = None, replace: bool = False, append: bool = False) -> None:
         """Atomically upsert story records and memberships and add the index rows of ``index``
-        (a string: only the index header; ``replace``: drop all stories and index rows first)."""
+        (a string: only the index header; ``replace``: drop all stories and index rows first).
+        With ``append``, each record's ``articles`` are only the rows to add after the stored story's
+        (its other fields, ``size`` and ``unique_size`` included, are the whole story's): an update
+        writes the rows of its new articles, not whole article lists again."""
+        ...
+
+    def story_heads(self, story_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The stored records of these stories (exact ids; absent ones are left out), read in a few
+        batched queries, without their article lists: ``articles`` is ``[]`` and ``titled`` says
+        whether any of the story's articles has a title (what :func:`dateline.stories.summarize`
+        needs to extend a record with new articles)."""
         ...
 
     def stories(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:

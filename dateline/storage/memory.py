@@ -133,12 +133,17 @@ class MemoryStore:
                       and (since is None or in_date_range(a.dates.published, since, None)))
 
     def write_stories(self, stories: list[dict[str, Any]], members: list[StoryMember],
-                      index: IndexDelta | str | None = None, replace: bool = False) -> None:
-        """Upsert stories and memberships; apply the index delta (a string: only the header)."""
+                      index: IndexDelta | str | None = None, replace: bool = False, append: bool = False) -> None:
+        """Upsert stories and memberships (``append``: after the stored article rows); apply the
+        index delta (a string: only the header)."""
         if replace:
             self._stories.clear()
             self._story_members.clear()
-        self._stories.update((s["id"], s) for s in stories)
+        for s in stories:
+            stored = self._stories.get(s["id"]) if append else None
+            if stored is not None:
+                s = {**s, "articles": [*stored.get("articles", []), *s.get("articles", [])]}
+            self._stories[s["id"]] = s
         self._story_members.update((m.article_id, m) for m in members)
         self._story_tables.apply(index if isinstance(index, IndexDelta) else IndexDelta(meta=index or ""), replace)
 
@@ -147,6 +152,16 @@ class MemoryStore:
         ranked = sorted(self._stories.values(),
                         key=lambda s: (-int(s.get("unique_size", 0)), _neg_text(s.get("last_seen")), s["id"]))
         return ranked[offset : offset + limit]
+
+    def story_heads(self, story_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Records without their article rows (``articles`` empty, ``titled`` added)."""
+        heads = {}
+        for story_id in story_ids:
+            record = self._stories.get(story_id)
+            if record is not None:
+                heads[story_id] = {**record, "articles": [],
+                                   "titled": any(r.get("title") for r in record.get("articles", []))}
+        return heads
 
     def story(self, story_id: str) -> dict[str, Any] | None:
         """By id or unique prefix."""

@@ -26,7 +26,7 @@ from dateline.storage.base import (
     UpsertResult,
 )
 from dateline.storage.common import stats_from
-from dateline.storage.story_sql import MIGRATION_0005, MIGRATION_0006, SQLiteStoriesMixin
+from dateline.storage.story_sql import MIGRATION_0005, MIGRATION_0006, MIGRATION_0007, SQLiteStoriesMixin
 
 # Named migrations, applied in order once each; never edit one that has shipped, add a new one.
 MIGRATIONS: list[tuple[str, str]] = [
@@ -130,6 +130,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
     ("0005_story_index", MIGRATION_0005),
     ("0006_story_packed", MIGRATION_0006),
+    ("0007_story_rows", MIGRATION_0007),
 ]
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -87,7 +87,26 @@ centroid as its terms (a JSON array) and their weights (float64 array, in the sa
 as 64-bit integers, in one B-tree keyed by (key, article) (no rowid table beside an index). The
 old index is dropped; the next update sees stories without an index and rebuilds once."""
 
+MIGRATION_0007 = """
+CREATE TABLE story_rows (story_id TEXT NOT NULL, articles TEXT NOT NULL);
+CREATE INDEX story_rows_story ON story_rows(story_id);
+ALTER TABLE stories ADD COLUMN titled INTEGER NOT NULL DEFAULT 0;
+INSERT INTO story_rows (story_id, articles)
+    SELECT id, json_extract(data, '$.articles') FROM stories WHERE json_type(data, '$.articles') = 'array';
+UPDATE stories SET
+    titled = EXISTS (SELECT 1 FROM json_each(data, '$.articles')
+                     WHERE coalesce(json_extract(value, '$.title'), '') <> ''),
+    data = json_replace(data, '$.articles', json_array());
+"""
+"""Article rows beside the story record: ``stories.data`` keeps the record with an empty
+``articles`` list, and ``story_rows`` its article rows as JSON arrays, one or more per story, read
+back in rowid order and concatenated. An update appends one row per touched story with just its new
+articles' rows instead of rewriting every touched record whole; ``titled`` (whether any article has
+a title, what keeps the label stable) saves reading the old rows. Existing records are split in
+place."""
+
 _INDEX_TABLES = ("story_term_postings", "story_index_stories", "story_bands", "story_signatures")
+_RANK = "unique_size DESC, coalesce(last_seen, '') DESC, id"
 Row = TypeVar("Row")
 
 
@@ -163,23 +182,35 @@ class SQLiteStoriesMixin:
         return [r[0] for r in self._db.execute(sql + " ORDER BY a.id", params)]
 
     def write_stories(self, stories: list[dict[str, Any]], members: list[StoryMember],
-                      index: IndexDelta | str | None = None, replace: bool = False) -> None:
+                      index: IndexDelta | str | None = None, replace: bool = False, append: bool = False) -> None:
         """Upsert story records and memberships and add the index delta (a plain string: only the
-        index header), in one transaction."""
+        index header), in one transaction. A record is stored as its fields (``articles`` empty) plus
+        one ``story_rows`` row of its article rows; ``append`` keeps the stored rows and adds these."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         delta = index if isinstance(index, IndexDelta) else IndexDelta(meta=index or "")
         db = self._db
+        heads, rows = [], []
+        for s in stories:
+            articles = s.get("articles") or []
+            heads.append((s["id"], s.get("label"), s.get("first_seen"), s.get("last_seen"), int(s.get("size", 0)),
+                          int(s.get("unique_size", 0)), json.dumps({**s, "articles": []}, ensure_ascii=False), now,
+                          int(any(r.get("title") for r in articles))))
+            if articles:
+                rows.append((s["id"], json.dumps(articles, ensure_ascii=False)))
         try:
             db.execute("BEGIN IMMEDIATE")
             if replace:
-                for table in ("stories", "story_members", *_INDEX_TABLES):
+                for table in ("stories", "story_members", "story_rows", *_INDEX_TABLES):
                     db.execute(f"DELETE FROM {table}")
+            elif not append:
+                db.executemany("DELETE FROM story_rows WHERE story_id = ?", [(s["id"],) for s in stories])
             db.executemany(
-                "INSERT OR REPLACE INTO stories (id, label, first_seen, last_seen, size, unique_size, data, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(s["id"], s.get("label"), s.get("first_seen"), s.get("last_seen"), int(s.get("size", 0)),
-                  int(s.get("unique_size", 0)), json.dumps(s, ensure_ascii=False), now) for s in stories],
-            )
+                "INSERT INTO stories (id, label, first_seen, last_seen, size, unique_size, data, updated_at, titled)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET label = excluded.label,"
+                " first_seen = excluded.first_seen, last_seen = excluded.last_seen, size = excluded.size,"
+                " unique_size = excluded.unique_size, data = excluded.data, updated_at = excluded.updated_at,"
+                f" titled = {'max(titled, excluded.titled)' if append else 'excluded.titled'}", heads)
+            db.executemany("INSERT INTO story_rows (story_id, articles) VALUES (?, ?)", rows)
             db.executemany("INSERT OR REPLACE INTO story_members (article_id, story_id, canonical_id, similarity)"
                            " VALUES (?, ?, ?, ?)", [tuple(m) for m in members])
             db.executemany("DELETE FROM story_term_postings WHERE term = ?", [(t,) for t in delta.replace_terms])
@@ -199,19 +230,52 @@ class SQLiteStoriesMixin:
 
     def stories(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
         """Largest (unique articles) first, then newest."""
-        rows = self._db.execute(
-            "SELECT data FROM stories ORDER BY unique_size DESC, coalesce(last_seen, '') DESC, id LIMIT ? OFFSET ?",
-            (max(0, min(limit, 100000)), max(0, offset)),
-        )
-        return [json.loads(r[0]) for r in rows]
+        return _records(self._db.execute(
+            f"WITH top AS (SELECT id, data, unique_size, last_seen FROM stories ORDER BY {_RANK} LIMIT ? OFFSET ?)"
+            " SELECT top.id, top.data, r.articles FROM top LEFT JOIN story_rows r ON r.story_id = top.id"
+            f" ORDER BY {_RANK}, r.rowid", (max(0, min(limit, 100000)), max(0, offset))))
+
+    def story_heads(self, story_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Records without their article rows (``articles`` empty, ``titled`` added), batched ``IN``."""
+        heads = {}
+        for batch in chunks(dict.fromkeys(story_ids)):
+            for sid, data, titled in self._db.execute(
+                    f"SELECT id, data, titled FROM stories WHERE id IN ({','.join('?' * len(batch))})", batch):
+                head = json.loads(data)
+                head["titled"] = bool(titled)
+                heads[sid] = head
+        return heads
 
     def story(self, story_id: str) -> dict[str, Any] | None:
         """By id, or by a unique prefix of at least 6 characters."""
-        rows = self._db.execute("SELECT data FROM stories WHERE id = ?", (story_id,)).fetchall()
-        if not rows and len(story_id) >= 6:
-            rows = self._db.execute(
-                "SELECT data FROM stories WHERE id >= ? AND id < ? LIMIT 2", (story_id, story_id + "\uffff")
+        found = self._db.execute("SELECT id FROM stories WHERE id = ?", (story_id,)).fetchall()
+        if not found and len(story_id) >= 6:
+            found = self._db.execute(
+                "SELECT id FROM stories WHERE id >= ? AND id < ? LIMIT 2", (story_id, story_id + "\uffff")
             ).fetchall()
-            if len(rows) > 1:
+            if len(found) > 1:
                 raise StoreError(f"story id prefix {story_id!r} is ambiguous")
-        return json.loads(rows[0][0]) if rows else None
+        if not found:
+            return None
+        records = _records(self._db.execute(
+            "SELECT s.id, s.data, r.articles FROM stories s LEFT JOIN story_rows r ON r.story_id = s.id"
+            " WHERE s.id = ? ORDER BY r.rowid", (found[0][0],)))
+        return records[0] if records else None
+
+
+def _records(rows: Iterable[tuple[str, str, str | None]]) -> list[dict[str, Any]]:
+    """Story records from (id, record without rows, one of its article-row arrays or NULL) rows,
+    grouped by story in the order given: the stored arrays concatenated into ``articles``."""
+    out: list[dict[str, Any]] = []
+    last = None
+    for sid, data, part in rows:
+        if sid != last:
+            last = sid
+            out.append(json.loads(data))
+        if part is not None:
+            record = out[-1]
+            articles = record.get("articles")
+            if articles is None:
+                articles = record["articles"] = []
+            articles.extend(json.loads(part))
+    return out
