@@ -308,7 +308,7 @@ class StoryIndex:
         terms: dict[str, None] = {}
         for article in todo:
             sig = sigs[article.id]
-            if sig is not None and self._duplicate_of(*sig) is not None:
+            if sig is not None and self._duplicate_of(*sig, load=False) is not None:  # bands read above
                 self._features[article.id] = (sig, None)
                 continue
             vectors = self._vectors(article)
@@ -324,17 +324,18 @@ class StoryIndex:
             return self.members[article.id]
         day = article_day(article)
         self._seq += 1
-        if article.id in self._features:
+        prefetched = article.id in self._features  # its band rows and (with vectors) term rows are read
+        if prefetched:
             sig, vectors = self._features.pop(article.id)
         else:
             sig, vectors = self._sketch(article), None
-        copy = self._duplicate_of(*sig) if sig is not None else None
+        copy = self._duplicate_of(*sig, load=not prefetched) if sig is not None else None
         if copy is not None:
             canonical, story_id = copy
             member = Member(article.id, story_id, self._seq, day, canonical, 1.0)
         else:
             vector, title = vectors or self._vectors(article)
-            joined, score, cdot = self._best_story(vector, title, day)
+            joined, score, cdot = self._best_story(vector, title, day, load=vectors is None)
             key = self._seq if joined is None else joined
             story_id = "s" + article.id[:15] if joined is None else self._stats[joined].story_id
             member = Member(article.id, story_id, self._seq, day, None, score)
@@ -351,9 +352,11 @@ class StoryIndex:
         sig = signature(article.text)
         return None if sig is None else (sig, band_keys(sig))
 
-    def _duplicate_of(self, sig: MinHash, keys: list[int]) -> tuple[str, str] | None:
-        """(canonical article, its story) of the best earlier copy at the duplicate threshold."""
-        self._load_bands(keys)
+    def _duplicate_of(self, sig: MinHash, keys: list[int], load: bool = True) -> tuple[str, str] | None:
+        """(canonical article, its story) of the best earlier copy at the duplicate threshold
+        (``load=False``: the band rows of ``keys`` are already read)."""
+        if load:
+            self._load_bands(keys)
         best: tuple[str, float] | None = None
         values = sig.hashvalues
         for other in sorted({a for k in keys for a in self._bands.get(k, ())}):
@@ -418,15 +421,17 @@ class StoryIndex:
         positive = best > 0
         return keys[positive], best[positive]
 
-    def _best_story(self, vector: dict[str, float], title: dict[str, float],
-                    day: int | None) -> tuple[int | None, float, dict[int, float]]:
+    def _best_story(self, vector: dict[str, float], title: dict[str, float], day: int | None,
+                    load: bool = True) -> tuple[int | None, float, dict[int, float]]:
         """Candidates are the stories named by the most recent ``postings_cap`` postings of the
         article's terms; the best ``centroid_candidates`` of them by single link (ties: the story
         whose first article came first) and every story the headline route reaches are then scored
         as a whole. Per-article cost does not grow with the index, and a rebuild makes exactly the
-        same choices. Returns (the chosen story's key or None, its score, centroid dots by key)."""
+        same choices. Returns (the chosen story's key or None, its score, centroid dots by key);
+        ``load=False``: the posting rows of the article's terms are already read (:meth:`prefetch`)."""
         cfg = self.config
-        self._load_terms([*vector, *title])
+        if load:
+            self._load_terms([*vector, *title])
         single_keys, single_dots = self._single_link(vector, day)
         title_keys, title_dots = self._single_link(title, day)
         ranked = np.lexsort((single_keys, -single_dots))[: cfg.centroid_candidates]

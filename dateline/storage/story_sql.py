@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from dateline.errors import StoreError
 from dateline.storage.base import StoryMember
@@ -107,7 +107,6 @@ place."""
 
 _INDEX_TABLES = ("story_term_postings", "story_index_stories", "story_bands", "story_signatures")
 _RANK = "unique_size DESC, coalesce(last_seen, '') DESC, id"
-Row = TypeVar("Row")
 
 
 class SQLiteStoryTables:
@@ -116,11 +115,11 @@ class SQLiteStoryTables:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
-    def _many(self, sql: str, keys: Sequence[Any], row: Callable[[Any], Row]) -> list[Row]:
-        out: list[Row] = []
+    def _many(self, sql: str, keys: Sequence[Any]) -> list[Any]:
+        """The rows (plain tuples) of a keyed query, ``IN (...)`` a batch of keys at a time."""
+        out: list[Any] = []
         for batch in chunks(keys):
-            marks = ",".join("?" * len(batch))
-            out.extend(row(r) for r in self._db.execute(sql.format(marks), batch))
+            out += self._db.execute(sql.format(",".join("?" * len(batch))), batch).fetchall()
         return out
 
     def meta(self) -> str | None:
@@ -140,18 +139,16 @@ class SQLiteStoryTables:
     def stories(self, keys: Sequence[int]) -> list[StoryRow]:
         """Story rows (statistics and centroid) of these story keys."""
         return self._many("SELECT story_key, story_id, n, sumsq, lo, hi, terms, weights FROM story_index_stories"
-                          " WHERE story_key IN ({})", keys,
-                          lambda r: (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]))
+                          " WHERE story_key IN ({})", keys)
 
     def bands(self, keys: Sequence[int]) -> list[tuple[int, str]]:
         """Band rows of these keys."""
-        return self._many("SELECT key, article_id FROM story_bands WHERE key IN ({})", keys,
-                          lambda r: (r[0], r[1]))
+        return self._many("SELECT key, article_id FROM story_bands WHERE key IN ({})", keys)
 
     def signatures(self, article_ids: Sequence[str]) -> list[SignatureRow]:
         """Signature rows of these articles."""
         return self._many("SELECT article_id, signature, canonical_id, story_id FROM story_signatures"
-                          " WHERE article_id IN ({})", article_ids, lambda r: (r[0], r[1], r[2], r[3]))
+                          " WHERE article_id IN ({})", article_ids)
 
 
 class SQLiteStoriesMixin:
