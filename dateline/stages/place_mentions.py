@@ -81,6 +81,15 @@ conservative labour labor council department office board society association di
 falls grove village town township borough academy institute ministry court bank trust fund foundation general
 memorial mission regional community metro metropolitan historic downtown midtown uptown harbor harbour port
 airport station temple trinity providence concord unity""".split())
+# Words of newspaper and broadcaster names ("Times", "Herald"; some are town names too) and other
+# words run together with a town's name in a web host ("theparisnews", "onlineathens").
+OUTLET_WORDS = frozenset("""times news daily herald post press tribune journal gazette register review sentinel
+star telegram chronicle record recorder courier dispatch leader item mercury bulletin advocate monitor citizen
+enquirer independent observer democrat republican standard examiner online local weekly world free union state
+county valley today express mail guardian sun globe reporter courant intelligencer messenger telegraph banner
+beacon eagle argus pioneer progress patriot radio television media network market plaza fresh golden national
+international global metro city the and of is this my e i web live farmer business sports life magazine paper
+papers newspaper newspapers extra voice region area community tv fm am""".split())
 _COUNTY_NAME = re.compile(r"\s(?:County|Parish|Borough|Township)$")
 _SKIP_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 # Extra demonyms for countries that countryinfo spells differently.
@@ -130,6 +139,8 @@ def _add(out: list[Mention], gaz: Gazetteer, text: str, start: int, end: int, so
     start, end = _trim(text, start, end)
     if end - start < 2:
         return False
+    if text[end:end + 1] == "." and gaz.is_abbreviation(text[start:end + 1]):
+        end += 1  # "Barrie, Ont." where NER stopped before the abbreviation's period
     surface = text[start:end]
     cands = gaz.lookup(surface)
     if weak:
@@ -320,7 +331,7 @@ def _filter_weak(found: list[Mention], doc: Doc, article: Article | None) -> Non
     for m in found:
         low = m.text.lower()
         squashed = re.sub(r"[^a-z]", "", low)
-        if len(squashed) >= 5 and squashed in host:
+        if len(squashed) >= 5 and squashed in host and low not in OUTLET_WORDS:  # not "Herald", "Times"
             m.weak = False
         elif m.weak and _COUNTY_NAME.search(m.text) and all(c.entry.kind == "admin2" for c in m.candidates):
             m.weak = False  # "the Licking County Genealogy Society": a county that says it is one

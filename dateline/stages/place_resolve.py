@@ -149,7 +149,9 @@ def _cluster_index(mentions: Sequence[Mention], near_km: float,
     for n, cands in enumerate(outlet):
         if any(normalize(c.entry.name) in in_text for c in cands if c.primary):
             continue  # the outlet's town is named in the text: it counts there, once
-        top = max((c.entry.population for c in cands if c.primary), default=0)
+        # An outlet is named after its town, not a country ("palestineherald.com", "jordannews.com"):
+        # its plausible readings are the towns of that name at least a tenth as big as the biggest.
+        top = max((c.entry.population for c in cands if c.primary and c.entry.kind == "city"), default=0)
         for c in cands:
             if c.primary and c.entry.kind == "city" and c.entry.population * 10 >= top:
                 grid[(int(c.entry.lat), int(c.entry.lon))].append((f"@outlet{n}", c.entry))

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from dateline.models import Article
 from dateline.stages.place_gazetteer import Gazetteer, load_gazetteer
-from dateline.stages.place_mentions import Mention, find_mentions
+from dateline.stages.place_mentions import OUTLET_WORDS, Mention, find_mentions
 from dateline.stages.place_resolve import Weights, resolve
 
 if TYPE_CHECKING:
@@ -48,17 +48,6 @@ def url_country(url: str | None) -> str | None:
     return "GB" if tld == "uk" else tld.upper()
 
 
-# Words of newspaper and broadcaster names ("Times", "Herald"; some are town names too) and other
-# words run together with a town's name in a web host ("theparisnews", "onlineathens").
-_OUTLET_WORDS = frozenset("""times news daily herald post press tribune journal gazette register review sentinel
-star telegram chronicle record recorder courier dispatch leader item mercury bulletin advocate monitor citizen
-enquirer independent observer democrat republican standard examiner online local weekly world free union state
-county valley today express mail guardian sun globe reporter courant intelligencer messenger telegraph banner
-beacon eagle argus pioneer progress patriot radio television media network market plaza fresh golden national
-international global metro city the and of is this my e i web live farmer business sports life magazine paper
-papers newspaper newspapers extra voice region area community tv fm am""".split())
-
-
 def outlet_places(url: str | None, gazetteer: Gazetteer) -> list[str]:
     """Match keys of the place names a URL's host carries (``columbuslocalnews.com`` -> ``columbus``,
     ``richmondandtwickenhamtimes.co.uk`` -> ``richmond``, ``twickenham``): local outlets are named
@@ -79,9 +68,9 @@ def outlet_places(url: str | None, gazetteer: Gazetteer) -> list[str]:
     # segment a place or an outlet word, at least one of each (a headline slug never qualifies).
     for seg in urlsplit(url if "//" in url else "//" + url).path.lower().split("/"):
         words = [w for w in re.split(r"[^a-z]+", seg) if w]
-        if len(words) < 2 or len(words) > 4 or not any(w in _OUTLET_WORDS for w in words):
+        if len(words) < 2 or len(words) > 4 or not any(w in OUTLET_WORDS for w in words):
             continue
-        keys = [_segment(w, table) for w in words if w not in _OUTLET_WORDS]
+        keys = [_segment(w, table) for w in words if w not in OUTLET_WORDS]
         if keys and all(keys):
             found.extend(k for ks in keys for k in ks if k not in found)
     return found
@@ -99,10 +88,10 @@ def _segment(part: str, places: dict[str, str]) -> list[str]:
             continue
         for j in range(i + 1, min(n, i + 30) + 1):
             piece = part[i:j]
-            key = places.get(piece) if j - i >= 5 and piece not in _OUTLET_WORDS else None
+            key = places.get(piece) if j - i >= 5 and piece not in OUTLET_WORDS else None
             if key is not None:
                 cand = (here[0] + j - i, [*here[1], key])
-            elif piece in _OUTLET_WORDS:
+            elif piece in OUTLET_WORDS:
                 cand = (here[0], here[1])
             else:
                 continue
