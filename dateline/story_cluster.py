@@ -251,8 +251,8 @@ class StoryIndex:
             chunks[term].append(packed)
         if not chunks:
             return _NO_KEYS
-        # one buffer for all: a view per term is cheaper than an array per term
-        data = np.frombuffer(b"".join(b"".join(rows) for rows in chunks.values()), dtype=POSTING)
+        # one buffer for all (one join): a view per term is cheaper than an array per term
+        data = np.frombuffer(b"".join([packed for rows in chunks.values() for packed in rows]), dtype=POSTING)
         cap = self.config.postings_cap
         ends = np.empty(len(chunks), dtype=np.int64)
         start = 0
@@ -329,7 +329,9 @@ class StoryIndex:
             sig, vectors = self._features.pop(article.id)
         else:
             sig, vectors = self._sketch(article), None
-        copy = self._duplicate_of(*sig, load=not prefetched) if sig is not None else None
+        # prefetch found no stored copy of an article it made vectors for: only this run's can be one
+        copy = (self._duplicate_of(*sig, load=not prefetched, run_only=vectors is not None)
+                if sig is not None else None)
         if copy is not None:
             canonical, story_id = copy
             member = Member(article.id, story_id, self._seq, day, canonical, 1.0)
@@ -352,14 +354,17 @@ class StoryIndex:
         sig = signature(article.text)
         return None if sig is None else (sig, band_keys(sig))
 
-    def _duplicate_of(self, sig: MinHash, keys: list[int], load: bool = True) -> tuple[str, str] | None:
+    def _duplicate_of(self, sig: MinHash, keys: list[int], load: bool = True,
+                      run_only: bool = False) -> tuple[str, str] | None:
         """(canonical article, its story) of the best earlier copy at the duplicate threshold
-        (``load=False``: the band rows of ``keys`` are already read)."""
+        (``load=False``: the band rows of ``keys`` are already read; ``run_only``: no stored article
+        reaches the threshold, so only those added in this run are compared: the same answer)."""
         if load:
             self._load_bands(keys)
         best: tuple[str, float] | None = None
         values = sig.hashvalues
-        for other in sorted({a for k in keys for a in self._bands.get(k, ())}):
+        near = {a for k in keys for a in self._bands.get(k, ())}
+        for other in sorted(near & self.members.keys() if run_only else near):
             j = float(np.count_nonzero(values == self._sigs[other][0])) / len(values)  # = MinHash.jaccard
             if j >= DUPLICATE_JACCARD and (best is None or j > best[1]):
                 best = (other, j)
