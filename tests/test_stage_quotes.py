@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import re
 from typing import Any
 
 import pytest
 
+from dateline.errors import ConfigError
 from dateline.models import Article, RawDocument
 from dateline.nlp import analyse
 from dateline.stages.quote_cues import inflections, parse_lexicon
 from dateline.stages.quote_marks import quote_kind, quote_spans
+from dateline.stages.quote_model import default_model, format_model, parse_model
 from dateline.stages.quotes import QuotesStage, make
 from tests.conftest import SEED, SEED_EXPECTED, need
 
@@ -251,6 +254,22 @@ def test_lexicon_parsing_and_inflections() -> None:
     assert lex.triggers("The minister confirmed it.")
     assert not lex.triggers("The minister left early.")
     assert {"confirms", "confirmed", "confirming"} <= inflections("confirm")
+
+
+def test_model_parsing_and_the_packaged_model() -> None:
+    model = parse_model("# comment\n__bias__\t-1.0\nf:ccomp\t2.0\n")
+    assert model.prob(["f:ccomp", "unknown"]) == pytest.approx(1 / (1 + math.exp(-1.0)))
+    assert model.prob([]) < 0.5
+    assert parse_model(format_model(model, ["header"])) == model
+    packaged = default_model()
+    assert len(packaged.weights) > 1000 and packaged.bias != 0.0  # trained, not a placeholder
+
+
+def test_scorer_config() -> None:
+    assert QuotesStage().model is not None
+    assert QuotesStage({"scorer": "lexicon"}).model is None
+    with pytest.raises(ConfigError):
+        QuotesStage({"scorer": "precision"})
 
 
 def test_make_and_protocol() -> None:

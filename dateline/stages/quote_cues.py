@@ -7,7 +7,8 @@ that frame's span as content. Pairs below a precision floor are left out, so "ca
 ``ccomp`` is a cue while "called" with a plain object is not.
 
 The surface forms let the stage pick, from the cheap pass alone, which sentences are worth a
-dependency parse.
+dependency parse; the ``ccomp``/``clause`` precisions tell which verbs report speech (``X said.``).
+Candidates are scored by :mod:`quote_model`; the precisions score them only with ``scorer: lexicon``.
 """
 
 from __future__ import annotations

@@ -48,6 +48,18 @@ class Candidate:
     name: tuple[int, int] | None = None
     """The proper-name core of the speaker phrase (``Riad Haddad`` in ``Syrian Ambassador to Russia
     Riad Haddad``), when it has one."""
+    feats: tuple[str, ...] = ()
+    """Parse features of the cue, frame, speaker and content (scored by :mod:`quote_model`)."""
+
+
+def tokens_in(parsed: Doc, start: int, end: int) -> list[Token]:
+    """The tokens of a parsed sentence that start inside ``[start, end)`` (sentence offsets)."""
+    if end <= start:
+        return []
+    span = parsed.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return [t for t in parsed if start <= t.idx < end]
+    return [t for t in span if start <= t.idx < end]
 
 
 def cue_lemma(tok: Token) -> str:
@@ -234,27 +246,64 @@ def _clause_span(verb: Token, off: int) -> tuple[int, int] | None:
     return off + s, off + e
 
 
-def frames(verb: Token, off: int) -> Iterator[tuple[str, tuple[int, int]]]:
-    """Every (frame, content span) a token offers, whatever its lemma."""
+_REST_SKIP = frozenset({"punct", "prt", "agent", "cc", "mark", "npadvmod", "advmod", "aux", "auxpass", "neg"})
+_REST_STOP = frozenset({"conj", "parataxis", "advcl"})
+_SET_OFF = frozenset({",", ";", ":", "\u2014", "\u2013", "--", "-", "("})
+
+
+def _rest_span(verb: Token, off: int) -> tuple[tuple[int, int], str] | None:
+    """Everything the verb governs to its right, up to a comma-set-off clause or a second predicate:
+    the object with its predicate and modifiers (``called him a "talented guy"``; ``calls for Silicon
+    Valley to roll back ...``; ``proposed a steep levy last year on ...``)."""
+    post = _post_verbal_speaker(verb)
+    keep: list[Token] = []
+    for child in verb.rights:
+        if child.dep_ == "conj" or (child.dep_ == "cc" and keep):
+            break
+        if child.dep_ in _REST_STOP and child.left_edge.i > 0 and verb.doc[child.left_edge.i - 1].text in _SET_OFF:
+            break
+        if child.dep_ in _REST_SKIP or (post is not None and child.i == post.i):
+            if keep and child.dep_ not in ("punct", "cc"):
+                keep.append(child)
+            continue
+        keep.append(child)
+    while keep and keep[-1].dep_ in _REST_SKIP:
+        keep.pop()
+    if not keep:
+        return None
+    text = doc_text(verb.doc)
+    right = keep[-1].right_edge
+    s, e = _trimmed(text, keep[0].left_edge.idx, right.idx + len(right.text))
+    if e <= s:
+        return None
+    parts = "+".join(dict.fromkeys(k.dep_ for k in keep if k.dep_ not in _REST_SKIP))
+    return (off + s, off + e), parts
+
+
+def frames(verb: Token, off: int) -> Iterator[tuple[str, tuple[int, int], tuple[str, ...]]]:
+    """Every (frame, content span, frame-specific features) a token offers, whatever its lemma."""
     for child in verb.children:
         dep = child.dep_
         if dep in _CONTENT_DEPS:
             if dep == "dobj" and child.pos_ in _PRONOUN_POS:
                 continue
-            yield dep, subtree_span(child, off)
+            yield dep, subtree_span(child, off), ()
         elif dep == "prep":
             objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
             if objs:
-                yield f"prep:{child.lower_}", subtree_span(objs[0], off)
+                yield f"prep:{child.lower_}", subtree_span(objs[0], off), ()
     clause = _clause_span(verb, off)
     if clause is not None:
-        yield "clause", clause
+        yield "clause", clause, ()
     head = _head_frame_span(verb, off)
     if head is not None:
-        yield "head", head
+        yield "head", head, ()
     colon = _colon_span(verb, off)
     if colon is not None:
-        yield "colon", colon
+        yield "colon", colon, ()
+    rest = _rest_span(verb, off)
+    if rest is not None:
+        yield "rest", rest[0], (f"rx={rest[1]}",)
 
 
 def candidates(parsed: Doc, off: int) -> Iterator[Candidate]:
@@ -269,11 +318,104 @@ def candidates(parsed: Doc, off: int) -> Iterator[Candidate]:
         name = name_core(spk_tok, off) if spk_tok is not None else None
         if name is not None and speaker is not None and not speaker[0] <= name[0] < name[1] <= speaker[1]:
             name = None  # a name inside the cue clause itself (``countries calling on Islamic State``)
-        for frame, content in frames(tok, off):
+        base = _cue_features(tok, spk_tok)
+        for frame, content, extra in frames(tok, off):
             if speaker is not None and content[0] <= speaker[0] < content[1] and frame not in ("head", "clause"):
                 continue
-            yield Candidate(lemma, frame, cue, content, speaker, name)
+            feats = frame_features(lemma, frame, base + extra, _content_features(parsed, off, content))
+            yield Candidate(lemma, frame, cue, content, speaker, name, feats)
     yield from according_to(parsed, off)
+
+
+_WH = frozenset({"that", "to", "whether", "if", "what", "how", "why", "when", "who", "which", "where", "for"})
+_PERSON_PRONOUNS = frozenset({"he", "she", "i", "him", "her", "me"})
+_GROUP_PRONOUNS = frozenset({"they", "we", "them", "us", "you"})
+_REL_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+SOURCE_NOUNS = frozenset(
+    {"statement", "report", "letter", "poll", "survey", "study", "memo", "release", "analysis", "data",
+     "document", "documents", "filing", "complaint", "ruling", "tweet", "post", "ad", "email", "emails",
+     "research", "records", "article", "editorial", "book", "video", "interview", "speech", "website",
+     "campaign", "spokesman", "spokeswoman", "spokesperson", "official", "officials", "aide", "aides",
+     "adviser", "advisers", "source", "sources", "people", "voters", "critics", "supporters", "analysts",
+     "experts", "polls", "surveys", "reports", "studies", "group", "committee", "party", "administration"}
+)
+"""Common nouns that head the subject of a report often (documents, polls, officials, groups)."""
+
+
+def speaker_kind(tok: Token | None) -> str:
+    """A coarse class of the speaker head: pronoun kinds, proper name, source noun, other noun."""
+    if tok is None:
+        return "none"
+    low = tok.lower_
+    if tok.pos_ == "PRON":
+        if low in _PERSON_PRONOUNS:
+            return "pp"
+        if low in _GROUP_PRONOUNS:
+            return "pg"
+        return "pw" if low in _REL_PRONOUNS else "po"
+    if tok.pos_ == "PROPN":
+        return "propn"
+    if tok.pos_ == "NUM" or low == "percent":
+        return "num"
+    if tok.pos_ == "NOUN":
+        return "src" if tok.lemma_.lower() in SOURCE_NOUNS or low in SOURCE_NOUNS else "noun"
+    return "x"
+
+
+def _cue_features(tok: Token, spk: Token | None) -> tuple[str, ...]:
+    """Features of the cue token and its speaker, shared by all its frames (``|``-joined later)."""
+    found = "none"
+    if spk is not None:
+        if spk.head.i == tok.i and spk.dep_ in SUBJECT_DEPS:
+            found = "subj"
+        elif spk.head.dep_ == "agent":
+            found = "agent"
+        elif spk.head.i == tok.i:
+            found = "post"
+        elif spk.i == tok.head.i:
+            found = "acl"
+        else:
+            found = "climb"
+    children = {c.dep_ for c in tok.children}
+    under_comp = any(a.dep_ in ("ccomp", "relcl") for a in [tok, *tok.ancestors])
+    return (
+        f"t={tok.tag_}",
+        f"d={tok.dep_}",
+        f"s={speaker_kind(spk)}",
+        f"sf={found}",
+        f"neg={'neg' in children}",
+        f"pass={'nsubjpass' in children or 'auxpass' in children}",
+        f"emb={under_comp}",
+        f"hd={tok.head.pos_ if tok.head.i != tok.i else 'ROOT'}",
+    )
+
+
+def _content_features(parsed: Doc, off: int, content: tuple[int, int]) -> tuple[str, ...]:
+    """Features of a content span: how it opens, its length, its head's part of speech."""
+    s, e = content[0] - off, content[1] - off
+    toks = [t for t in tokens_in(parsed, s, e) if not t.is_punct and not t.is_space]
+    if not toks:
+        return ("m=empty",)
+    first = toks[0].lower_ if toks[0].lower_ in _WH else toks[0].pos_
+    n = len(toks)
+    size = "1" if n == 1 else "2" if n <= 3 else "4" if n <= 7 else "8" if n <= 15 else "16"
+    ids = {t.i for t in toks}
+    heads = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
+    head = heads[0] if heads else toks[0]
+    subj = any(c.dep_ in SUBJECT_DEPS for c in head.children)
+    text = doc_text(parsed)[s:e]
+    quoted = any(ch in text for ch in '"\u201c\u201d') or "''" in text or "``" in text
+    return (f"m={first}", f"n={size}", f"h={head.pos_}", f"hs={subj}", f"q={quoted}")
+
+
+def frame_features(lemma: str, frame: str, cue: tuple[str, ...], content: tuple[str, ...]) -> tuple[str, ...]:
+    """The feature strings of one candidate: lemma and frame alone and together, and each cue and
+    content feature conjoined with the frame (the model learns e.g. that ``dobj`` with a pronoun
+    object is rarely content)."""
+    out = [f"f:{frame}", f"l:{lemma}", f"lf:{lemma}|{frame}"]
+    out += [f"f:{frame}|{x}" for x in cue + content]
+    out += [f"l:{lemma}|{x}" for x in cue[:3]]
+    return tuple(out)
 
 
 def according_to(parsed: Doc, off: int) -> Iterator[Candidate]:

@@ -5,8 +5,11 @@ span and the speaker span with the speaker's canonical entity. How it is found:
 
 1. Only sentences that hold a cue form, a quotation mark or "according" are dependency-parsed
    (through the shared :class:`~dateline.nlp.Analysis`, so no sentence is parsed twice).
-2. Each cue verb offers frames (:mod:`quote_rules`); the lexicon (:mod:`quote_cues`, learned from
-   PolNeAR train) keeps those frames whose learned precision clears a floor, best frame per cue.
+2. Each cue verb offers frames (:mod:`quote_rules`), some also with their trailing clause cut
+   (:func:`quote_extras.trailing_cut`); a logistic candidate scorer over parse features
+   (:mod:`quote_model`, learned from PolNeAR train) keeps the best-scoring frame of each cue when
+   its probability clears a floor (``scorer: lexicon`` uses the (lemma, frame) precision table of
+   :mod:`quote_cues` instead).
 3. Quotation-mark spans (:mod:`quote_marks`) extend the content they overlap (a quote cut by the
    sentence splitter, ``"A," he said, "B."``); a quote with no cue of its own takes the cue of a
    ``X said:`` lead-in or of a bare ``X said.`` sentence right after it; one with no cue at all is
@@ -22,15 +25,17 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from dateline.errors import ConfigError
 from dateline.models import Article
 from dateline.nlp import Analysis
 from dateline.stages.quote_cues import CueLexicon, default_lexicon
-from dateline.stages.quote_extras import bare_cue, headline_attributions, trim_trailing_clause
+from dateline.stages.quote_extras import bare_cue, headline_attributions, trailing_cut, trim_trailing_clause
 from dateline.stages.quote_marks import QuoteSpan, paragraphs, quote_kind, quote_spans
+from dateline.stages.quote_model import QuoteModel, default_model
 from dateline.stages.quote_rules import Candidate, candidates, cue_lemma, name_core, sentence_speaker, subtree_span
 from dateline.stages.quote_speakers import resolve_speakers
 
@@ -38,8 +43,16 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
 DEFAULT_MIN_PRECISION = 0.3
+"""Floor on a candidate's score (the model's probability) for it to be kept."""
+DEFAULT_SPEAKERLESS_MIN = 0.4
+"""A source-less attribution (``it was reported that ...``) is kept when it scores this high."""
+DEFAULT_TRIGGER_PRECISION = 0.2
+"""A sentence is parsed when it holds a form of a cue lemma with a learned precision this high in some frame."""
 MIN_QUOTE_WORDS = 4
 """Shorter quoted passages outside any attribution are scare quotes or titles, not quotations."""
+REPORTING_PRECISION = 0.3
+"""A verb reports speech in a clause (``said``, ``added``) when its ``ccomp`` or ``clause`` frame has this
+learned precision (bare ``X said.`` sentences and the trailing-cut feature ``rep``)."""
 BARE_PRECISION = 0.5
 """Score of a sentence that is only a reporting clause (``Trump said.``); it needs a quotation before it."""
 CONTINUATION_PARAGRAPHS = 2
@@ -65,12 +78,11 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, min(a1, b1) - max(a0, b0))
 
 
-def select(cands: list[Candidate], lexicon: CueLexicon, min_precision: float) -> list[Attribution]:
-    """The best lexicon-approved frame of each cue token, as attributions."""
+def select(cands: list[Candidate], score: Callable[[Candidate], float], min_precision: float) -> list[Attribution]:
+    """The best-scoring frame of each cue token, when it scores ``min_precision`` or more, as attributions."""
     best: dict[tuple[int, int], tuple[float, Candidate]] = {}
     for c in cands:
-        fixed = {"according": 1.0, "bare": BARE_PRECISION}
-        p = fixed[c.frame] if c.frame in fixed else lexicon.precision(c.lemma, c.frame)
+        p = score(c)
         if p < min_precision:
             continue
         if c.cue not in best or p > best[c.cue][0]:
@@ -232,6 +244,18 @@ def _adjacent(text: str, a: Attribution, q: QuoteSpan) -> bool:
     return q.start >= hi and bool(_SENTENCE_REST.fullmatch(gap))
 
 
+def _label_at(ents: list[tuple[int, int, str]], starts: list[int], span: tuple[int, int] | None) -> str:
+    """The entity label of the first NER mention overlapping a span (``none`` if there is none)."""
+    if span is None:
+        return "none"
+    i = bisect.bisect_right(starts, span[1]) - 1
+    while i >= 0 and ents[i][1] > span[0]:
+        if ents[i][0] < span[1]:
+            return ents[i][2]
+        i -= 1
+    return "none"
+
+
 def _span(text: str, se: tuple[int, int] | None) -> dict[str, Any] | None:
     if se is None:
         return None
@@ -245,44 +269,82 @@ class QuotesStage:
     requires: tuple[str, ...] = ("entities",)
     assigns: tuple[str, ...] = ("quotes",)
 
-    def __init__(self, config: dict[str, Any] | None = None, lexicon: CueLexicon | None = None) -> None:
+    def __init__(
+        self, config: dict[str, Any] | None = None, lexicon: CueLexicon | None = None, model: QuoteModel | None = None
+    ) -> None:
         self.config = dict(config or {})
         self.min_precision = float(self.config.get("min_precision", DEFAULT_MIN_PRECISION))
         self.drop_quoted_cues = bool(self.config.get("drop_quoted_cues", True))
         self.uncued_quotes = bool(self.config.get("uncued_quotes", False))
         self.speakerless = bool(self.config.get("speakerless", False))
+        self.speakerless_min = float(self.config.get("speakerless_min", DEFAULT_SPEAKERLESS_MIN))
         self.lexicon = lexicon or default_lexicon()
+        self.model: QuoteModel | None = None
+        scorer = self.config.get("scorer", "model")
+        if scorer not in ("model", "lexicon"):
+            raise ConfigError(f"quotes.v1: scorer must be 'model' or 'lexicon', not {scorer!r}")
+        if scorer == "model":
+            self.model = model or default_model()
+        self.trigger_precision = float(self.config.get("trigger_precision", DEFAULT_TRIGGER_PRECISION))
 
-    def _reports(self, lemma: str) -> bool:
-        """True for a verb that reports speech or thought in a clause (``said``, ``added``)."""
-        lex = self.lexicon
-        return max(lex.precision(lemma, "ccomp"), lex.precision(lemma, "clause")) >= self.min_precision
+    def score(self, c: Candidate) -> float:
+        """How likely a candidate is right: fixed for ``according to`` and bare ``X said.``, else the
+        model's probability (or, with ``scorer: lexicon``, the learned precision of its lemma and frame)."""
+        if c.frame == "according":
+            return 1.0
+        if c.frame == "bare":
+            return BARE_PRECISION
+        if self.model is not None:
+            return self.model.prob(c.feats)
+        return self.lexicon.precision(c.lemma, c.frame)
 
-    def extract(self, article: Article, analysis: Analysis) -> list[dict[str, Any]]:
-        """The quote records of one article (offsets into ``article.text``)."""
-        text = article.text
-        sents = [s for s in paragraph_sentences(analysis) if self.lexicon.triggers(s.text, self.min_precision)]
+    def candidates(self, analysis: Analysis, docs: Sequence[Doc]) -> list[Candidate]:
+        """Every frame candidate of the parsed sentences, trimmed, with the speaker's entity label as a
+        feature; plus bare ``X said.`` sentences."""
+        ents = [(e.start_char, e.end_char, e.label_) for e in analysis.doc.ents]
+        starts = [e[0] for e in ents]
         cands: list[Candidate] = []
-        docs = analysis.parse(sents)
         for parsed in docs:
             off = Analysis.offset_of(parsed)
             for c in candidates(parsed, off):
-                if c.frame != "according":
-                    c = replace(c, content=trim_trailing_clause(parsed, off, c.content, c.cue))
-                cands.append(c)
+                if c.frame == "according":
+                    cands.append(c)
+                    continue
+                label = _label_at(ents, starts, c.name or c.speaker)
+                c = replace(c, content=trim_trailing_clause(parsed, off, c.content, c.cue),
+                            feats=(*c.feats, f"f:{c.frame}|e={label}"))
+                cut = trailing_cut(parsed, off, c.content, c.cue, self._reports)
+                if cut is None:
+                    cands.append(replace(c, feats=(*c.feats, f"f:{c.frame}|tail=none")))
+                    continue
+                cands.append(replace(c, feats=(*c.feats, f"f:{c.frame}|tail={cut[1]}", f"tail={cut[1]}")))
+                cands.append(replace(c, content=cut[0], feats=(*c.feats, f"f:{c.frame}|cut={cut[1]}", f"cut={cut[1]}")))
             bare = bare_cue(parsed, off)
             if bare is not None and self._reports(cue_lemma(bare[1].head)):
                 spk, subj = subtree_span(bare[1], off), bare[1]
                 lemma = cue_lemma(subj.head)
                 cands.append(Candidate(lemma, "bare", bare[0], (spk[0], spk[0]), spk, name_core(subj, off)))
-        items = select(cands, self.lexicon, self.min_precision)
+        return cands
+
+    def _reports(self, lemma: str) -> bool:
+        """True for a verb that reports speech or thought in a clause (``said``, ``added``)."""
+        lex = self.lexicon
+        return max(lex.precision(lemma, "ccomp"), lex.precision(lemma, "clause")) >= REPORTING_PRECISION
+
+    def extract(self, article: Article, analysis: Analysis) -> list[dict[str, Any]]:
+        """The quote records of one article (offsets into ``article.text``)."""
+        text = article.text
+        sents = [s for s in paragraph_sentences(analysis) if self.lexicon.triggers(s.text, self.trigger_precision)]
+        docs = analysis.parse(sents)
+        cands = self.candidates(analysis, docs)
+        items = select(cands, self.score, self.min_precision)
         quotes = quote_spans(text)
         if self.drop_quoted_cues:
             items = [a for a in items if not _inside_quotation(a, quotes, text)]
         items = add_headlines(text, items)
         items = attach_quotes(text, items, quotes, docs, self.uncued_quotes)
         if not self.speakerless:
-            items = [a for a in items if a.speaker is not None]
+            items = [a for a in items if a.speaker is not None or a.score >= self.speakerless_min]
         for a in items:  # a quotation taken up by a bare ``X said.`` ends before the space
             while a.end > a.start and text[a.end - 1].isspace():
                 a.end -= 1
