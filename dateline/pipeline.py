@@ -7,7 +7,10 @@ earlier stage (or by extraction), records a :class:`StageRun` on each article, a
 raises (tests) or records the failure and keeps the other stages' output (batch runs).
 
 Re-running with a changed stage version recomputes only that stage: ``stage_runs`` on a stored
-article tell which stage versions produced its fields.
+article tell which stage versions produced its fields. A stage's hash covers its name, its settings,
+the content of the data files it declares (``data_files``: shipped lexicons, models, the gazetteer,
+user alias tables) and the spaCy model's version, so relearning a shipped model or upgrading the
+spaCy model also recomputes the output it changes.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 from dateline.errors import ConfigError, StageError
 from dateline.models import Article, StageRun
-from dateline.nlp import Analysis, analyse
+from dateline.nlp import Analysis, analyse, model_version
 
 EXTRACTED_FIELDS = frozenset({"text", "title", "dateline", "dates", "outlet", "language", "url"})
 
@@ -43,9 +47,34 @@ class Stage(Protocol):
         ...
 
 
+DATA_DIR = Path(__file__).resolve().parent / "data"
+"""Where the package's shipped data files live."""
+
+
+def shipped(*names: str) -> tuple[Path, ...]:
+    """Paths of files in ``dateline/data`` (for a stage's ``data_files``)."""
+    return tuple(DATA_DIR / name for name in names)
+
+
+def files_digest(paths: Iterable[str | Path]) -> str:
+    """A short digest of the files' names and bytes (a missing file counts as its own value)."""
+    h = hashlib.sha256()
+    for p in paths:
+        path = Path(p)
+        h.update(path.name.encode() + b"\0")
+        try:
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            h.update(b"missing")
+    return h.hexdigest()[:16]
+
+
 def config_hash(stage: Stage, extra: str = "") -> str:
-    """A short hash of the stage's name and settings (changes force recomputation)."""
-    payload = json.dumps({"name": stage.name, "config": getattr(stage, "config", {}), "extra": extra}, sort_keys=True)
+    """A short hash of the stage's name, settings, declared data files and the spaCy model every stage's
+    analysis comes from (a change to any of them forces recomputation)."""
+    data = files_digest(getattr(stage, "data_files", ()))
+    payload = json.dumps({"name": stage.name, "config": getattr(stage, "config", {}), "extra": extra, "data": data,
+                          "model": model_version()}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 

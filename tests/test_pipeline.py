@@ -72,6 +72,33 @@ def test_a_changed_stage_version_recomputes_only_that_stage() -> None:
     assert [r.name for r in a.stage_runs] == ["entities.test", "quotes.test"]
 
 
+def test_a_changed_data_file_recomputes_only_the_stage_that_declares_it(tmp_path: Path) -> None:
+    lexicon = tmp_path / "cues.tsv"
+    lexicon.write_text("say\tccomp:0.9\n", encoding="utf-8")
+    ents = CountingStage("entities.test", ("entities",))
+    quotes = CountingStage("quotes.test", ("quotes",))
+    quotes.data_files = (lexicon,)  # type: ignore[attr-defined]
+    [a] = Pipeline([ents, quotes]).run([art("One sentence here. Another one.")])
+    [a] = Pipeline([ents, quotes]).run([a])
+    assert (len(ents.calls), len(quotes.calls)) == (1, 1)
+    lexicon.write_text("say\tccomp:0.8\n", encoding="utf-8")  # a relearned lexicon, same settings
+    [a] = Pipeline([ents, quotes]).run([a])
+    assert (len(ents.calls), len(quotes.calls)) == (1, 2)
+
+
+def test_shipped_stages_declare_their_data_files() -> None:
+    from dateline.registry import make_stage
+
+    declared = {name: {p.name for p in make_stage(name).data_files}  # type: ignore[attr-defined]
+                for name in ("entities.v1", "places.v1", "quotes.v1", "events.v1")}
+    assert declared == {"entities.v1": {"aliases.json", "countries.tsv"},
+                        "places.v1": {"gazetteer.tsv.gz", "countries.tsv"},
+                        "quotes.v1": {"quote_cues.tsv", "quote_model.tsv"},
+                        "events.v1": {"plover_lexicon.tsv", "plover_modes.tsv"}}
+    for name in declared:
+        assert all(p.is_file() for p in make_stage(name).data_files)  # type: ignore[attr-defined]
+
+
 def test_a_failing_stage_is_recorded_and_other_stages_output_kept() -> None:
     ents = CountingStage("entities.test", ("entities",))
     quotes = CountingStage("quotes.test", ("quotes",), fail_on="poison")

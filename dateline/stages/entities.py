@@ -22,10 +22,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dateline.models import Article
 from dateline.nlp import doc_text
+from dateline.pipeline import shipped
 from dateline.stages.entity_lexicon import ResolvedName, alias_files_from, get_lexicon
 from dateline.stages.entity_match import Candidate, Matcher, label_for
 from dateline.stages.entity_people import find_people, person_target, role_mentions, titled_names
@@ -133,6 +135,8 @@ class EntitiesStage:
     def __post_init__(self) -> None:
         self.alias_files = alias_files_from(self.config)
         self.lexicon = get_lexicon(self.alias_files)
+        self.data_files = (*shipped("aliases.json", "countries.tsv"), *(Path(p) for p in self.alias_files))
+        """What the output depends on besides the settings (see :func:`dateline.pipeline.config_hash`)."""
         self._matcher: Matcher | None = None
 
     @property

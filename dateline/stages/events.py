@@ -25,6 +25,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from dateline.models import Article
+from dateline.pipeline import shipped
 from dateline.stages.event_actors import mentions_from_entities, mentions_from_ner, places_from, resolve
 from dateline.stages.event_coder import CodedEvent, Coder, KeywordCoder, Mention, PlaceMention, SentenceInput
 from dateline.stages.event_dates import resolve_date
@@ -91,6 +92,8 @@ class EventsStage:
             coder = KeywordCoder() if self.config.get("coder") == "keyword" else RuleCoder()
         self.coder = coder
         self.config.setdefault("coder", coder.name)
+        self.data_files = shipped("plover_lexicon.tsv", "plover_modes.tsv")
+        """What the output depends on besides the settings (see :func:`dateline.pipeline.config_hash`)."""
 
     def _mentions(self, article: Article, analysis: Analysis) -> list[Mention]:
         if article.entities:

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from dateline.models import Article
-from dateline.stages.place_gazetteer import Gazetteer, load_gazetteer
+from dateline.pipeline import shipped
+from dateline.stages.place_gazetteer import GAZETTEER_PATH, Gazetteer, load_gazetteer
 from dateline.stages.place_mentions import OUTLET_WORDS, Mention, find_mentions
 from dateline.stages.place_resolve import Weights, resolve
 
@@ -135,6 +137,11 @@ class PlacesStage:
     name: str = "places.v1"
     requires: tuple[str, ...] = ()
     assigns: tuple[str, ...] = ("places",)
+
+    @property
+    def data_files(self) -> tuple[Path, ...]:
+        """What the output depends on besides the settings (see :func:`dateline.pipeline.config_hash`)."""
+        return (GAZETTEER_PATH, *shipped("countries.tsv"))
 
     def __call__(self, article: Article, analysis: Analysis) -> Article:
         """Return ``article`` with ``places`` filled."""

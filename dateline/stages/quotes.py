@@ -32,10 +32,11 @@ from typing import TYPE_CHECKING, Any
 from dateline.errors import ConfigError
 from dateline.models import Article
 from dateline.nlp import Analysis
-from dateline.stages.quote_cues import CueLexicon, default_lexicon
+from dateline.pipeline import shipped
+from dateline.stages.quote_cues import LEXICON_RESOURCE, CueLexicon, default_lexicon
 from dateline.stages.quote_extras import bare_cue, headline_attributions, trailing_cut, trim_trailing_clause
 from dateline.stages.quote_marks import QuoteSpan, paragraphs, quote_kind, quote_spans
-from dateline.stages.quote_model import QuoteModel, default_model
+from dateline.stages.quote_model import MODEL_RESOURCE, QuoteModel, default_model
 from dateline.stages.quote_rules import Candidate, candidates, cue_lemma, name_core, sentence_speaker, subtree_span
 from dateline.stages.quote_speakers import resolve_speakers
 
@@ -285,6 +286,8 @@ class QuotesStage:
             raise ConfigError(f"quotes.v1: scorer must be 'model' or 'lexicon', not {scorer!r}")
         if scorer == "model":
             self.model = model or default_model()
+        self.data_files = shipped(LEXICON_RESOURCE, MODEL_RESOURCE)
+        """What the output depends on besides the settings (see :func:`dateline.pipeline.config_hash`)."""
         self.trigger_precision = float(self.config.get("trigger_precision", DEFAULT_TRIGGER_PRECISION))
 
     def score(self, c: Candidate) -> float:
