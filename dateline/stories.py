@@ -21,7 +21,7 @@ from typing import Any
 from dateline.models import Article
 from dateline.storage.base import Store, StoryMember
 from dateline.story_claims import find_conflicts
-from dateline.story_cluster import ClusterConfig, Member, StoryIndex, order_key
+from dateline.story_cluster import ClusterConfig, Member, StoryIndex, new_story_id, order_key
 from dateline.story_events import merge_events, quotes_by_speaker
 
 __all__ = ["Story", "UpdateSummary", "cluster", "story_detail", "summarize", "update_stories"]
@@ -91,16 +91,13 @@ def _row(a: Article, m: Member | None) -> dict[str, Any]:
             "duplicate_of": m.canonical_id if m else None, "similarity": round(m.similarity, 4) if m else None}
 
 
-def summarize(story_id: str, new: Sequence[Article], members: dict[str, Member],
-              previous: dict[str, Any] | None = None) -> Story:
-    """The cheap story record: ``previous`` (the stored record, if any) plus the ``new`` articles (in
-    clustering order). The label is the headline of the story's first titled original article (else
-    of its first article, else its first words): it is stable across updates. Events, quotes and
-    conflicts are left empty here (:func:`story_detail` computes them)."""
-    old = (previous or {}).get("articles", [])
-    head = None if previous is None else {"label": previous.get("label"), "titled": any(r.get("title") for r in old)}
-    rows = [*old, *(_row(a, members.get(a.id)) for a in new)]
-    return Story.from_dict({**_fields(story_id, new, rows, head), "articles": rows})
+def summarize(story_id: str, articles: Sequence[Article], members: dict[str, Member]) -> Story:
+    """The cheap record of a story made of ``articles`` (in clustering order; an update extends a
+    stored record with :func:`_appended` instead). The label is the headline of the story's first
+    titled original article (else of its first article, else its first words): it is stable across
+    updates. Events, quotes and conflicts are left empty here (:func:`story_detail` computes them)."""
+    rows = [_row(a, members.get(a.id)) for a in articles]
+    return Story.from_dict({**_fields(story_id, articles, rows, None), "articles": rows})
 
 
 def _fields(story_id: str, new: Sequence[Article], rows: list[dict[str, Any]],
@@ -203,7 +200,7 @@ def _update_stories(store: Store, since: str | None, rebuild: bool, config: Clus
     for article in pending:
         m = index.add(article)
         summary.duplicates += m.canonical_id is not None
-        new_stories += m.story_id == "s" + m.article_id[:15]
+        new_stories += m.story_id == new_story_id(m.article_id)
     summary.added = len(pending)
     summary.new_stories = new_stories
     t3 = time.perf_counter()
@@ -212,7 +209,7 @@ def _update_stories(store: Store, since: str | None, rebuild: bool, config: Clus
         stories = [summarize(story_id, [by_id[i] for i in ids], index.members).to_dict()
                    for story_id, ids in index.stories.items()]
     else:  # stored stories: their record without article rows (one batched read), plus the new rows
-        heads = store.story_heads(sid for sid, ids in index.stories.items() if sid != "s" + ids[0][:15])
+        heads = store.story_heads(sid for sid, ids in index.stories.items() if sid != new_story_id(ids[0]))
         stories = [_appended(story_id, [by_id[i] for i in ids], index.members, heads.get(story_id))
                    for story_id, ids in index.stories.items()]
     t4 = time.perf_counter()

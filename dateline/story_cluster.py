@@ -168,6 +168,11 @@ def entity_keys(article: Article) -> list[str]:
     return keys
 
 
+def new_story_id(article_id: str) -> str:
+    """The id of a story its first article opens (stable: the same article always opens the same id)."""
+    return "s" + article_id[:15]
+
+
 def order_key(article: Article) -> tuple[str, str]:
     """Processing order: publication (else capture) date, then id; undated articles come last."""
     return (article.dates.published or article.dates.captured or "9999", article.id)
@@ -339,7 +344,7 @@ class StoryIndex:
             vector, title = vectors or self._vectors(article)
             joined, score, cdot = self._best_story(vector, title, day, load=vectors is None)
             key = self._seq if joined is None else joined
-            story_id = "s" + article.id[:15] if joined is None else self._stats[joined].story_id
+            story_id = new_story_id(article.id) if joined is None else self._stats[joined].story_id
             member = Member(article.id, story_id, self._seq, day, None, score)
             self._index(member, key, vector, title, cdot)
         if sig is not None:
