@@ -323,9 +323,9 @@ class QuotesStage:
                 cands.append(replace(c, feats=(*c.feats, f"f:{c.frame}|tail={cut[1]}", f"tail={cut[1]}")))
                 cands.append(replace(c, content=cut[0], feats=(*c.feats, f"f:{c.frame}|cut={cut[1]}", f"cut={cut[1]}")))
             bare = bare_cue(parsed, off)
-            if bare is not None and self._reports(cue_lemma(bare[1].head)):
+            lemma = cue_lemma(bare[1].head) if bare is not None else ""
+            if bare is not None and self._reports(lemma):
                 spk, subj = subtree_span(bare[1], off), bare[1]
-                lemma = cue_lemma(subj.head)
                 cands.append(Candidate(lemma, "bare", bare[0], (spk[0], spk[0]), spk, name_core(subj, off)))
         return cands
 
