@@ -129,10 +129,7 @@ class SQLiteStoryTables:
 
     def postings(self, terms: Sequence[str]) -> list[TermRow]:
         """The posting rows of these terms in the order they were added (term index, batched ``IN``)."""
-        rows: list[tuple[int, str, bytes]] = []
-        for batch in chunks(terms):
-            rows += self._db.execute("SELECT rowid, term, postings FROM story_term_postings"
-                                     f" WHERE term IN ({','.join('?' * len(batch))})", batch).fetchall()
+        rows = self._many("SELECT rowid, term, postings FROM story_term_postings WHERE term IN ({})", terms)
         rows.sort()
         return [(term, packed) for _, term, packed in rows]
 
