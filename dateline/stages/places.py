@@ -58,7 +58,8 @@ def outlet_places(url: str | None, gazetteer: Gazetteer) -> list[str]:
     towns of 5,000 people or more and first-level regions, at least five letters long."""
     if not url:
         return []
-    host = (urlsplit(url if "//" in url else "//" + url).hostname or "").lower()
+    split = urlsplit(url if "//" in url else "//" + url)
+    host = (split.hostname or "").lower()
     labels = [lab for lab in host.split(".")[:-1] if lab not in ("www", "co", "com", "org", "net", "ac", "gov")]
     table = gazetteer.squashed()
     found: list[str] = []
@@ -68,7 +69,7 @@ def outlet_places(url: str | None, gazetteer: Gazetteer) -> list[str]:
                 found.append(key)
     # A path section named after a town ("/arlington_news/", "/dublin_news/"): every word of the
     # segment a place or an outlet word, at least one of each (a headline slug never qualifies).
-    for seg in urlsplit(url if "//" in url else "//" + url).path.lower().split("/"):
+    for seg in split.path.lower().split("/"):
         words = [w for w in re.split(r"[^a-z]+", seg) if w]
         if len(words) < 2 or len(words) > 4 or not any(w in OUTLET_WORDS for w in words):
             continue
