@@ -4,6 +4,7 @@
     .venv/bin/python bench/quotes.py --gold ../shared/data/quotes/polnear-train.jsonl.gz --limit 200
     .venv/bin/python bench/quotes.py --build-model      # refit dateline/data/quote_model.tsv on train
     .venv/bin/python bench/quotes.py --build-lexicon    # relearn dateline/data/quote_cues.tsv from train
+    .venv/bin/python bench/quotes.py --cv               # 5-fold cross-validation on train (refit per fold)
 
 Scores come from THE scorer, ``../shared/eval/score_quotes.py`` (relation = content overlap >= 50%
 and speaker span overlapping the gold source). Peers:
@@ -324,6 +325,89 @@ def _matches(text: str, c: Any, golds: list[dict[str, Any]], speaker: bool = Tru
     return False
 
 
+def parsed_analyses(recs: list[dict[str, Any]], cache: Path | None = None) -> list[Any]:
+    """The cheap pass of every gold text with all its (paragraph) sentences parsed, as ``all_rows``
+    and ``--build-model`` see them. With ``cache``, the spaCy Docs are read from / written to that
+    file (DocBin bytes, keyed by the texts), so repeated cross-validation runs skip the ~10 min
+    parse. The cache is scratch: keep it outside the repository (it holds the gold texts)."""
+    import hashlib
+    import pickle
+
+    from spacy.tokens import DocBin
+
+    from dateline.nlp import Analysis, analyse, load_model
+    from dateline.stages.quotes import paragraph_sentences
+
+    key = hashlib.sha256("\x00".join(r["text"] for r in recs).encode()).hexdigest()
+    nlp = load_model()
+    if cache is not None and cache.exists():
+        blob = pickle.loads(cache.read_bytes())
+        if blob.get("key") == key:
+            docs = list(DocBin().from_bytes(blob["docs"]).get_docs(nlp.vocab))
+            sents = list(DocBin().from_bytes(blob["sents"]).get_docs(nlp.vocab))
+            out, pos = [], 0
+            for text, doc, n in zip((r["text"] for r in recs), docs, blob["counts"], strict=True):
+                an = Analysis(text=text, doc=doc)
+                for parsed in sents[pos : pos + n]:
+                    an._parsed[int(parsed.user_data["offset"])] = parsed
+                pos += n
+                out.append(an)
+            return out
+    ans = analyse(r["text"] for r in recs)
+    for an in ans:
+        an.parse(paragraph_sentences(an))
+    if cache is not None:
+        db_docs, db_sents = DocBin(store_user_data=True), DocBin(store_user_data=True)
+        for an in ans:
+            db_docs.add(an.doc)
+            for parsed in an._parsed.values():
+                db_sents.add(parsed)
+        counts = [len(an._parsed) for an in ans]
+        cache.write_bytes(pickle.dumps({"key": key, "docs": db_docs.to_bytes(), "sents": db_sents.to_bytes(),
+                                        "counts": counts}))
+    return ans
+
+
+def cross_validate(gold_path: Path, folds: int, limit: int | None, config: dict[str, Any] | None = None,
+                   cache: Path | None = None) -> dict[str, Any]:
+    """``folds``-fold cross-validation by article (article i in fold i mod ``folds``): refit the
+    candidate scorer on the other folds' candidates as ``--build-model`` does, run the stage end to
+    end on the held-out articles, and score each fold and the pooled predictions with THE scorer."""
+    from dateline.models import Article
+    from dateline.stages.quotes import QuotesStage, paragraph_sentences
+
+    recs = read_gold(gold_path, limit)
+    t0 = time.perf_counter()
+    ans = parsed_analyses(recs, cache)
+    lex_stage = QuotesStage({"scorer": "lexicon"})
+    rows = [training_rows(lex_stage, rec, an, an.parse(paragraph_sentences(an)))
+            for rec, an in zip(recs, ans, strict=True)]
+    print(f"cv: {len(recs)} articles parsed, {sum(map(len, rows))} candidates ({time.perf_counter() - t0:.0f} s)",
+          file=sys.stderr)
+    pred: list[dict[str, Any]] = []
+    print(f"config {config or {}}")
+    print(f"{'fold':<24} {'P':>6} {'R':>6} {'F1':>6} | {'direct':>6} {'indirect':>8} {'mixed':>6} | {'overlap':>7}")
+    fold_f1: list[tuple[float, float, float]] = []
+    for k in range(folds):
+        train_rows = [r for i, rs in enumerate(rows) if i % folds != k for r in rs]
+        stage = QuotesStage(config or {}, model=fit_model(train_rows))
+        held = [(rec, an) for i, (rec, an) in enumerate(zip(recs, ans, strict=True)) if i % folds == k]
+        fold_pred = [{"id": rec["id"], "quotes": stage.extract(Article(id=rec["id"], text=rec["text"]), an)}
+                     for rec, an in held]
+        m = score(fold_pred, gold_path, {rec["id"] for rec, _ in held})
+        print(fmt_row(f"fold {k + 1}/{folds} ({len(held)} art.)", m, None).rsplit(" |", 1)[0])
+        kinds = m["by_kind"]
+        fold_f1.append((m["relation"][2], kinds["direct"]["relation"][2], kinds["indirect"]["relation"][2]))
+        pred += fold_pred
+    pooled = score(pred, gold_path, {r["id"] for r in recs})
+    print(fmt_row("pooled", pooled, None).rsplit(" |", 1)[0])
+    mean = [sum(f[j] for f in fold_f1) / folds for j in range(3)]
+    print(f"cv mean over folds: relation F1 {mean[0]:.3f} (direct {mean[1]:.3f}, indirect {mean[2]:.3f}); "
+          f"pooled F1 {pooled['relation'][2]:.3f} (direct {pooled['by_kind']['direct']['relation'][2]:.3f}, "
+          f"indirect {pooled['by_kind']['indirect']['relation'][2]:.3f})")
+    return pooled
+
+
 def main() -> None:
     """Command line entry point."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -334,6 +418,11 @@ def main() -> None:
                     help="refit the candidate scorer dateline/data/quote_model.tsv on PolNeAR train")
     ap.add_argument("--build-lexicon", action="store_true",
                     help="relearn the cue lexicon dateline/data/quote_cues.tsv (parse triggers) from PolNeAR train")
+    ap.add_argument("--cv", type=int, nargs="?", const=5, metavar="K",
+                    help="K-fold cross-validation (default 5) on PolNeAR train (or --gold), refitting the scorer"
+                         " per fold")
+    ap.add_argument("--cache", type=Path, metavar="FILE",
+                    help="with --cv: scratch file for the train parses (outside the repo), reused when it matches")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                     help="stage config for quotes.v1, e.g. --set min_precision=0.4")
     args = ap.parse_args()
@@ -351,6 +440,9 @@ def main() -> None:
     if args.build_lexicon or args.build_model:
         return
     config = {k: json.loads(v) for k, _, v in (item.partition("=") for item in args.set)}
+    if args.cv:
+        cross_validate(TRAIN if args.gold == DEV else args.gold, args.cv, args.limit, config, args.cache)
+        return
     bench(args.gold, args.limit, not args.no_peers, config)
 
 
