@@ -185,7 +185,7 @@ def training_rows(stage: Any, rec: dict[str, Any], analysis: Any, docs: list[Any
     from dataclasses import replace
 
     from dateline.stages.quote_marks import quote_spans
-    from dateline.stages.quotes import MIN_QUOTE_WORDS
+    from dateline.stages.quotes import FIXED_FRAMES, MIN_QUOTE_WORDS
 
     text = rec["text"]
     golds = [a for a in rec["attributions"] if a.get("cue")]
@@ -193,7 +193,7 @@ def training_rows(stage: Any, rec: dict[str, Any], analysis: Any, docs: list[Any
     long_quotes = [q for q in quotes if q.words(text) >= MIN_QUOTE_WORDS]
     rows = []
     for c in stage.candidates(analysis, docs):
-        if c.frame in ("according", "bare") or any(q.start < c.cue[0] and c.cue[1] < q.end for q in long_quotes):
+        if c.frame in (*FIXED_FRAMES, "bare") or any(q.start < c.cue[0] and c.cue[1] < q.end for q in long_quotes):
             continue
         wide = c
         for q in quotes:
@@ -204,14 +204,14 @@ def training_rows(stage: Any, rec: dict[str, Any], analysis: Any, docs: list[Any
     return rows
 
 
-def all_rows(recs: list[dict[str, Any]]) -> list[tuple[Any, bool, str]]:
-    """Training rows of every sentence of the given gold articles (all parsed, ~10 min for train)."""
-    from dateline.nlp import analyse
+def all_rows(recs: list[dict[str, Any]], cache: Path | None = None) -> list[tuple[Any, bool, str]]:
+    """Training rows of every sentence of the given gold articles (all parsed, ~10 min for train;
+    see ``parsed_analyses`` for ``cache``)."""
     from dateline.stages.quotes import QuotesStage, paragraph_sentences
 
     stage = QuotesStage({"scorer": "lexicon"})
     rows: list[tuple[Any, bool, str]] = []
-    for rec, an in zip(recs, analyse(r["text"] for r in recs), strict=True):
+    for rec, an in zip(recs, parsed_analyses(recs, cache), strict=True):
         rows += training_rows(stage, rec, an, an.parse(paragraph_sentences(an)))
     return rows
 
@@ -232,7 +232,8 @@ def lexicon_table(parsed: Iterable[tuple[dict[str, Any], list[Any]]], min_count:
     """The (cue lemma, frame) precision table of ``quote_cues`` from gold articles and their parsed
     sentences: for each pair, the share of its untrimmed candidates whose content, widened over the
     quotation it overlaps, matches a gold content of the same cue (speakers are not checked). The
-    ``rest`` frame is the candidate scorer's alone and is left out."""
+    ``rest`` and ``noun`` frames are the candidate scorer's alone and ``in`` has a fixed score: they are
+    left out."""
     from dataclasses import replace
 
     from dateline.stages.quote_marks import quote_spans
@@ -248,7 +249,7 @@ def lexicon_table(parsed: Iterable[tuple[dict[str, Any], list[Any]]], min_count:
         for doc in docs:
             off = int(doc.user_data["offset"])
             for c in candidates(doc, off):
-                if c.frame == "rest":
+                if c.frame in ("rest", "in", "noun"):
                     continue
                 for q in quotes:
                     if q.start < c.content[1] and c.content[0] < q.end:
@@ -422,7 +423,8 @@ def main() -> None:
                     help="K-fold cross-validation (default 5) on PolNeAR train (or --gold), refitting the scorer"
                          " per fold")
     ap.add_argument("--cache", type=Path, metavar="FILE",
-                    help="with --cv: scratch file for the train parses (outside the repo), reused when it matches")
+                    help="with --cv or --build-model: scratch file for the train parses (outside the repo), reused"
+                         " when it matches")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                     help="stage config for quotes.v1, e.g. --set min_precision=0.4")
     args = ap.parse_args()
@@ -432,7 +434,7 @@ def main() -> None:
     if args.build_model:
         from dateline.stages.quote_model import format_model
 
-        rows = all_rows(read_gold(TRAIN, args.limit))
+        rows = all_rows(read_gold(TRAIN, args.limit), args.cache)
         header = ["candidate scorer learned from PolNeAR train (see dateline/stages/quote_model.py);",
                   "regenerate with: .venv/bin/python bench/quotes.py --build-model"]
         MODEL.write_text(format_model(fit_model(rows), header), encoding="utf-8")

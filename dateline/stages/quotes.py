@@ -43,6 +43,8 @@ from dateline.stages.quote_speakers import resolve_speakers
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
+FIXED_FRAMES = ("according", "in")
+"""Frames scored by a constant, not by the candidate scorer (nor learned in the lexicon)."""
 DEFAULT_MIN_PRECISION = 0.3
 """Floor on a candidate's score (the model's probability) for it to be kept."""
 DEFAULT_SPEAKERLESS_MIN = 0.4
@@ -56,6 +58,8 @@ REPORTING_PRECISION = 0.3
 learned precision (bare ``X said.`` sentences and the trailing-cut feature ``rep``)."""
 BARE_PRECISION = 0.5
 """Score of a sentence that is only a reporting clause (``Trump said.``); it needs a quotation before it."""
+IN_SOURCE_PRECISION = 0.5
+"""Score of an ``in X poll / in X's view`` attribution (:func:`quote_rules.in_source`)."""
 CONTINUATION_PARAGRAPHS = 2
 """A cue-less quoted paragraph takes the last speaker if that one spoke this close before."""
 
@@ -295,6 +299,8 @@ class QuotesStage:
         model's probability (or, with ``scorer: lexicon``, the learned precision of its lemma and frame)."""
         if c.frame == "according":
             return 1.0
+        if c.frame == "in":
+            return IN_SOURCE_PRECISION
         if c.frame == "bare":
             return BARE_PRECISION
         if self.model is not None:
@@ -310,7 +316,7 @@ class QuotesStage:
         for parsed in docs:
             off = Analysis.offset_of(parsed)
             for c in candidates(parsed, off):
-                if c.frame == "according":
+                if c.frame in FIXED_FRAMES:
                     cands.append(c)
                     continue
                 label = _label_at(ents, starts, c.name or c.speaker)
