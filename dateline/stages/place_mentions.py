@@ -28,6 +28,7 @@ notes what the text says around each: a locative preposition ("in Fargo"), a loc
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -134,6 +135,16 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def spelt_otherwise(surface: str, e: GazEntry, cands: Sequence[Candidate]) -> bool:
+    """Whether town ``e``, matched by an alternate name, is the namesake capital of a first-level
+    region that ``surface`` names by its primary name ("Hama": Hama governorate and its capital
+    Ḩamāh), the town's own name being only another spelling of the same words ("New York City" is
+    not: the bare name is the state's). Such a town counts as named by its own name."""
+    return e.kind == "city" and len(e.name.split()) == len(surface.split()) and any(
+        c.entry.kind == "admin1" and c.primary and c.entry.admin1 == e.admin1 and c.entry.country == e.country
+        and e.population * 20 >= c.entry.population for c in cands)
+
+
 def _add(out: list[Mention], gaz: Gazetteer, text: str, start: int, end: int, source: str,
          weak: bool = False) -> bool:
     start, end = _trim(text, start, end)
@@ -145,7 +156,8 @@ def _add(out: list[Mention], gaz: Gazetteer, text: str, start: int, end: int, so
     cands = gaz.lookup(surface)
     if weak:
         # A bare gazetteer hit needs the place's own name (not an alternate) and a capital letter.
-        cands = [c for c in cands if c.primary] if surface[:1].isupper() else []
+        cands = [c for c in cands if c.primary or spelt_otherwise(surface, c.entry, cands)] \
+            if surface[:1].isupper() else []
     if not cands and not weak:
         m = _COMPASS.match(surface)
         if m:  # "East Texas", "Northeast Georgia": the region named inside

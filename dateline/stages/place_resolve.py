@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from dateline.stages.place_gazetteer import Candidate, GazEntry, normalize
-from dateline.stages.place_mentions import Mention, _inside
+from dateline.stages.place_mentions import Mention, _inside, spelt_otherwise
 
 KIND_BONUS: dict[str, float] = {"country": 3.0, "continent": 3.0, "admin1": 1.5, "region": 1.0, "admin2": 0.5,
                                 "city": 0.0}
@@ -218,9 +218,14 @@ def _unambiguous(m: Mention) -> GazEntry | None:
 def _score(i: int, m: Mention, cand: Candidate, ctx: Context | None, w: Weights) -> float:
     e = cand.entry
     s = prior(cand, w)
-    if e.kind == "admin1" and any(c.entry.kind == "city" and c.primary and c.entry.admin1 == e.admin1
-                                  and c.entry.country == e.country and c.entry.population * 20 >= e.population
-                                  for c in m.candidates):
+    if e.kind == "city" and not cand.primary and spelt_otherwise(m.text, e, m.candidates):
+        # "Hama" for Ḩamāh: the region's own name is also its capital's, whose gazetteer name is spelt
+        # otherwise; the city's name is no alternate one then.
+        s += w.alternate_penalty
+    if e.kind == "admin1" and cand.primary and any(
+            c.entry.kind == "city" and c.entry.admin1 == e.admin1 and c.entry.country == e.country
+            and c.entry.population * 20 >= e.population
+            and (c.primary or spelt_otherwise(m.text, c.entry, m.candidates)) for c in m.candidates):
         # "Homs", "Idlib": a region named after its capital; a bare name means the city.
         s -= KIND_BONUS["admin1"] + w.admin1_capital
     elif e.kind == "admin1" and any(c.entry.capital and c.entry.population >= 100_000 for c in m.candidates):

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from dateline.models import Article
 from dateline.pipeline import shipped
 from dateline.stages.place_gazetteer import GAZETTEER_PATH, Gazetteer, load_gazetteer
-from dateline.stages.place_mentions import OUTLET_WORDS, Mention, find_mentions
+from dateline.stages.place_mentions import OUTLET_WORDS, Mention, find_mentions, spelt_otherwise
 from dateline.stages.place_resolve import Weights, resolve
 
 if TYPE_CHECKING:
@@ -125,7 +125,13 @@ def places_of(article: Article, analysis: Analysis, gazetteer: Gazetteer | None 
 def _record(m: Mention) -> dict[str, Any]:
     e = m.chosen
     assert e is not None
-    return {"start": m.start, "end": m.end, "text": m.text, "name": e.name, "country": e.country or None,
+    name = e.name
+    if e.kind == "city" and not any(c.primary and c.entry == e for c in m.candidates) and \
+            spelt_otherwise(m.text, e, m.candidates):
+        # The namesake capital of a region, named as the region is ("Hama" for Ḩamāh): that name.
+        name = next(c.entry.name for c in m.candidates if c.primary and c.entry.kind == "admin1"
+                    and c.entry.admin1 == e.admin1 and c.entry.country == e.country)
+    return {"start": m.start, "end": m.end, "text": m.text, "name": name, "country": e.country or None,
             "lat": e.lat, "lon": e.lon, "kind": e.kind, "admin1": e.admin1 or None, "role": m.role,
             "score": round(m.score, 2)}
 
