@@ -28,6 +28,8 @@ notes what the text says around each: a locative preposition ("in Fargo"), a loc
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -214,8 +216,12 @@ def find_mentions(doc: Doc, gaz: Gazetteer, article: Article | None = None) -> l
     """Toponym mentions of ``doc`` (whose text is the article text), sorted by position."""
     text = doc_text(doc)
     found: list[Mention] = []
+    votes: Counter[str] = Counter()
+    """Entity text -> how often the tagger calls it a place, less how often a person (see _propagate)."""
     for ent in doc.ents:
         label = ent.label_
+        if label == "PERSON" or label in _PLACE_LABELS:
+            votes[text[ent.start_char:ent.end_char]] += 1 if label != "PERSON" else -1
         if label in _SKIP_LABELS:
             continue
         if label == "NORP":
@@ -241,7 +247,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, article: Article | None = None) -> l
     _add_county_lists(found, gaz, text)
     _add_dateline(found, gaz, text, article)
     found.sort(key=lambda m: (m.start, -m.end))
-    mentions = _drop_overlaps(found)
+    mentions = _propagate(_drop_overlaps(found), text, votes)
     _link_pairs(mentions, text, gaz)
     _text_cues(mentions, text)
     return mentions
@@ -393,6 +399,40 @@ def _add_dateline(found: list[Mention], gaz: Gazetteer, text: str, article: Arti
     _add(found, gaz, text, start, end, "dateline")
     if len(found) > before:
         found[-1].role = "dateline"
+
+
+_PERSON_AFTER = re.compile(r",? \d{1,3},| (?:Jr|Sr)\b")
+_JOINERS = frozenset("_.&'-")  # a name glued to these is part of another word ("Plainview-Elgin")
+
+
+def _propagate(mentions: list[Mention], text: str, votes: Counter[str]) -> list[Mention]:
+    """One sense per discourse for recognition: a name the NER pass recognised as a place somewhere
+    in the text is a place at its other occurrences too, where the tagger missed it ("Rock Hill City
+    Manager" tagged a person, "In January, South Carolina had" a date, a headline without
+    entities). Only exact, capitalised, whole-word occurrences that no other mention covers, and not
+    for a name the tagger calls a person's more often than a place's ("Obama" once mistagged a place)."""
+    names = {m.text: m for m in mentions if m.source == "ner" and not m.weak and len(m.text) > 2
+             and m.text[:1].isupper() and votes[m.text] >= 0 and not _COMPASS.match(m.text + " ")}
+    if not names:
+        return mentions
+    starts = [m.start for m in mentions]
+    added: list[Mention] = []
+    for name in sorted(names, key=len, reverse=True):  # "New York" before "York"
+        src, n = names[name], len(name)
+        s = text.find(name)
+        while s >= 0:
+            e = s + n
+            before, after = text[s - 1:s], text[e:e + 1]
+            j = bisect_right(starts, e - 1) - 1
+            if (not (before.isalnum() or before in _JOINERS or after.isalnum() or after in "_&")
+                    and not (j >= 0 and mentions[j].end > s)  # covered by a mention already
+                    and not any(a.start < e and s < a.end for a in added)
+                    and not _PERSON_AFTER.match(text, e)):  # "Paris, 51, was found", "Servance Jr.": a person
+                added.append(Mention(s, e, src.text, list(src.candidates), "propagated"))
+            s = text.find(name, e)
+    if not added:
+        return mentions
+    return sorted(mentions + added, key=lambda m: (m.start, -m.end))
 
 
 def _drop_overlaps(found: list[Mention]) -> list[Mention]:
