@@ -216,27 +216,26 @@ class Analysis:
     text: str
     doc: Doc
     _parsed: dict[int, Doc] = field(default_factory=dict)
+    _sentences: list[Span] | None = None
 
     @property
     def sentences(self) -> list[Span]:
-        """Sentences of the text (from the statistical sentence splitter)."""
-        return list(self.doc.sents)
+        """Sentences of the text (from the statistical sentence splitter, broken at line breaks),
+        made once (:meth:`resegmented` after changing sentence starts)."""
+        if self._sentences is None:
+            self._sentences = list(self.doc.sents)
+        return self._sentences
+
+    def resegmented(self) -> None:
+        """Forget the sentence list (after a change to the Doc's sentence starts)."""
+        self._sentences = None
 
     def parse(self, sentences: Sequence[Span]) -> list[Doc]:
         """Dependency-parse the given sentences (each once per article) and return their Docs.
 
         ``doc.user_data["offset"]`` is the sentence's start in the article text.
         """
-        todo = [s for s in sentences if s.start_char not in self._parsed]
-        if todo:
-            nlp = load_model()
-            attributes = token_attributes()
-            with nlp.select_pipes(enable=[p for p in _PARSE_PIPES if p in nlp.pipe_names]):
-                for sent, parsed in zip(todo, nlp.pipe(s.text for s in todo), strict=True):
-                    parsed = attributes(parsed)
-                    parsed.user_data["offset"] = sent.start_char
-                    parsed.user_data["dateline_text"] = self.text[sent.start_char : sent.end_char]
-                    self._parsed[sent.start_char] = parsed
+        parse_many([(self, sentences)])
         return [self._parsed[s.start_char] for s in sentences]
 
     @staticmethod
@@ -255,6 +254,31 @@ def token_attributes() -> TokenAttributes:
     return _attributes[0]
 
 
+def parse_many(requests: Iterable[tuple[Analysis, Sequence[Span]]], batch_size: int = 256) -> None:
+    """Dependency-parse the sentences of many articles in one batched spaCy call, caching each
+    parse in its article's :class:`Analysis` (sentences already parsed are skipped). Batching
+    sentences across articles keeps the matrices large: a quarter less CPU than parsing each
+    article's dozen sentences in its own call."""
+    todo: list[tuple[Analysis, Span]] = []
+    for analysis, sentences in requests:
+        seen = set(analysis._parsed)
+        for sent in sentences:
+            if sent.start_char not in seen:
+                seen.add(sent.start_char)
+                todo.append((analysis, sent))
+    if not todo:
+        return
+    nlp = load_model()
+    attributes = token_attributes()
+    with nlp.select_pipes(enable=[p for p in _PARSE_PIPES if p in nlp.pipe_names]):
+        docs = nlp.pipe((sent.text for _, sent in todo), batch_size=batch_size)
+        for (analysis, sent), parsed in zip(todo, docs, strict=True):
+            parsed = attributes(parsed)
+            parsed.user_data["offset"] = sent.start_char
+            parsed.user_data["dateline_text"] = analysis.text[sent.start_char : sent.end_char]
+            analysis._parsed[sent.start_char] = parsed
+
+
 def analyse(texts: Iterable[str], batch_size: int = 32) -> list[Analysis]:
     """Run the cheap pass (sentences + entities) over many texts in one batched spaCy call."""
     nlp = load_model()
@@ -263,6 +287,7 @@ def analyse(texts: Iterable[str], batch_size: int = 32) -> list[Analysis]:
         docs = list(nlp.pipe(texts, batch_size=batch_size))
     for text, doc in zip(texts, docs, strict=True):
         break_sentences_at_newlines(doc)
+        doc.user_data["dateline_newline_sentences"] = True
         doc.user_data["dateline_text"] = text
     return [Analysis(text=t, doc=d) for t, d in zip(texts, docs, strict=True)]
 
@@ -283,6 +308,8 @@ def break_sentences_at_newlines(doc: Doc) -> None:
     (about a third of PolNeAR sentences), which wrecks the parse of both; a paragraph break always
     ends a sentence in news text.
     """
-    for tok in doc[1:]:
-        if "\n" in doc[tok.i - 1].text_with_ws and not tok.is_space and not tok.is_sent_start:
+    after_break = False
+    for tok in doc:
+        if after_break and not tok.is_space and not tok.is_sent_start:
             tok.is_sent_start = True
+        after_break = "\n" in tok.text_with_ws

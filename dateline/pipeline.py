@@ -20,11 +20,14 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from dateline.errors import ConfigError, StageError
 from dateline.models import Article, StageRun
-from dateline.nlp import Analysis, analyse, model_version
+from dateline.nlp import Analysis, analyse, model_version, parse_many
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 EXTRACTED_FIELDS = frozenset({"text", "title", "dateline", "dates", "outlet", "language", "url"})
 
@@ -44,6 +47,15 @@ class Stage(Protocol):
 
     def __call__(self, article: Article, analysis: Analysis) -> Article:
         """Return ``article`` with this stage's fields filled."""
+        ...
+
+
+class ParsingStage(Stage, Protocol):
+    """A stage that dependency-parses some sentences, and can say which before it runs, so that the
+    pipeline parses those of a whole batch of articles in one call (:func:`dateline.nlp.parse_many`)."""
+
+    def parse_requests(self, article: Article, analysis: Analysis) -> Sequence[Span]:
+        """The sentences :meth:`__call__` will parse (a cheap, text-only decision)."""
         ...
 
 
@@ -114,11 +126,32 @@ class Pipeline:
         if not pending:
             return articles
         analyses = dict(zip((a.id for a in pending), analyse(a.text for a in pending), strict=True))
+        self._parse_ahead(pending, analyses)
         out: list[Article] = []
         for article in articles:
             analysis = analyses.get(article.id)
             out.append(self._run_one(article, analysis) if analysis is not None else article)
         return out
+
+    def _parse_ahead(self, articles: Sequence[Article], analyses: dict[str, Analysis]) -> None:
+        """Parse, in one batched call, the sentences the stages will ask for. Best effort: a request
+        or a batch that fails leaves the parsing to the stages, one article at a time, where a
+        failure is recorded against that article and stage only."""
+        requests: list[tuple[Analysis, list[Span]]] = []
+        for article in articles:
+            wanted: list[Span] = []
+            for stage in self.stages:
+                ask = getattr(stage, "parse_requests", None)
+                if ask is not None and self.needs_run(article, stage):
+                    try:
+                        wanted.extend(ask(article, analyses[article.id]))
+                    except Exception:  # the stage will meet (and record) it again
+                        continue
+            requests.append((analyses[article.id], wanted))
+        try:
+            parse_many(requests)
+        except Exception:  # the stages parse what is missing themselves, one article at a time
+            return
 
     def _run_one(self, article: Article, analysis: Analysis) -> Article:
         for stage in self.stages:

@@ -167,3 +167,59 @@ def test_ingest_learns_site_templates_from_the_whole_run(tmp_path: Path) -> None
     # without the other pages of the site the cleaner alone cannot tell the footer from prose
     assert "founded in 1901" in alone.text
     store.close()
+
+
+@dataclass
+class ParsingStage(CountingStage):
+    """A fake stage that asks for the parse of its sentences holding ``word`` before it runs."""
+
+    word: str = "said"
+    bad_request_on: str | None = None
+    parsed_before_call: list[int] = field(default_factory=list)
+
+    def parse_requests(self, article: Article, analysis: Analysis) -> list:
+        if self.bad_request_on and self.bad_request_on in article.text:
+            raise RuntimeError("cannot tell")
+        return [s for s in analysis.sentences if self.word in s.text]
+
+    def __call__(self, article: Article, analysis: Analysis) -> Article:
+        wanted = [s for s in analysis.sentences if self.word in s.text]
+        self.parsed_before_call.append(sum(s.start_char in analysis._parsed for s in wanted))
+        docs = analysis.parse(wanted)
+        heads = tuple({"start": Analysis.offset_of(d) + t.idx, "end": Analysis.offset_of(d) + t.idx + len(t),
+                       "text": t.text, "by": self.name} for d in docs for t in d if t.dep_ == "ROOT")
+        return replace(article, **{self.assigns[0]: heads})
+
+
+def test_the_pipeline_parses_every_article_s_requested_sentences_in_one_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dateline.nlp
+    import dateline.pipeline
+
+    texts = ["The minister said talks would resume. Markets fell.", "Nothing here. Police said two were hurt.",
+             "No cue at all in this one."]
+    calls: list[int] = []
+    real = dateline.nlp.parse_many
+
+    def counting(requests, batch_size=256):  # type: ignore[no-untyped-def]
+        requests = list(requests)
+        calls.append(sum(len(r[1]) for r in requests))
+        real(requests, batch_size)
+
+    monkeypatch.setattr(dateline.pipeline, "parse_many", counting)
+    stage = ParsingStage("quotes.v1", ("quotes",))
+    out = Pipeline([stage]).run([art(t) for t in texts])
+    assert calls == [2]  # one batched call for the two sentences of the whole batch
+    assert stage.parsed_before_call == [1, 1, 0]  # ... made before the stage ran
+    assert [q["text"] for a in out for q in a.quotes] == ["said", "said"]
+    # the same output when each article parses for itself
+    monkeypatch.setattr(dateline.pipeline.Pipeline, "_parse_ahead", lambda self, a, b: None)
+    lazy = Pipeline([ParsingStage("quotes.v1", ("quotes",))]).run([art(t) for t in texts])
+    assert [a.quotes for a in lazy] == [a.quotes for a in out]
+
+
+def test_a_failing_parse_request_leaves_the_parse_to_the_stage() -> None:
+    stage = ParsingStage("quotes.v1", ("quotes",), bad_request_on="Police")
+    out = Pipeline([stage]).run([art("The minister said so."), art("Police said two were hurt.")])
+    assert stage.parsed_before_call == [1, 0]
+    assert [q["text"] for a in out for q in a.quotes] == ["said", "said"]
+    assert all(r.error is None for a in out for r in a.stage_runs)

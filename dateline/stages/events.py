@@ -33,6 +33,8 @@ from dateline.stages.event_lexicon import PLOVER_TYPES
 from dateline.stages.event_rules import STATEMENT_NOUNS, RuleCoder
 
 if TYPE_CHECKING:
+    from spacy.tokens import Span
+
     from dateline.nlp import Analysis
 
 __all__ = ["PLOVER_TYPES", "EventsStage", "make"]
@@ -100,11 +102,18 @@ class EventsStage:
             return mentions_from_entities(article.text, article.entities)
         return mentions_from_ner((e.start_char, e.end_char, e.text, e.label_) for e in analysis.doc.ents)
 
+    def _wanted(self, analysis: Analysis) -> list[Span]:
+        return [s for s in analysis.sentences if self.coder.wants([t.text for t in s])]
+
+    def parse_requests(self, article: Article, analysis: Analysis) -> list[Span]:
+        """The sentences the coder looks at, when it reads parses (none for a parse-free coder)."""
+        return self._wanted(analysis) if self.coder.needs_parse else []
+
     def __call__(self, article: Article, analysis: Analysis) -> Article:
         """Return ``article`` with ``events`` filled."""
         mentions = self._mentions(article, analysis)
         places = places_from(article.places) if article.places else places_from_ner(analysis)
-        sentences = [s for s in analysis.sentences if self.coder.wants([t.text for t in s])]
+        sentences = self._wanted(analysis)
         parsed = analysis.parse(sentences) if self.coder.needs_parse and sentences else [None] * len(sentences)
         context: dict[str, Any] = {"statement_authors": self._signatories(analysis, mentions)}
         coded: list[CodedEvent] = []

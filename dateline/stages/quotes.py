@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from dateline.errors import ConfigError
 from dateline.models import Article
-from dateline.nlp import Analysis
+from dateline.nlp import Analysis, break_sentences_at_newlines
 from dateline.pipeline import shipped
 from dateline.stages.quote_cues import LEXICON_RESOURCE, CueLexicon, default_lexicon
 from dateline.stages.quote_extras import bare_cue, headline_attributions, trailing_cut, trim_trailing_clause
@@ -193,15 +193,14 @@ def paragraph_sentences(analysis: Analysis) -> list[Span]:
     The statistical splitter often joins the last sentence of a paragraph to the first of the next
     (about a third of PolNeAR sentences), which wrecks the parse of both. A new sentence is started
     after every newline in the shared cheap-pass Doc, in place, so that every later stage and the
-    shared parse cache see the same sentences. (This belongs in ``dateline.nlp.analyse``; it is
-    idempotent, so moving it there later changes nothing.)
+    shared parse cache see the same sentences. :func:`dateline.nlp.analyse` does this already (and
+    says so in the Doc's ``user_data``); an Analysis made otherwise is split here.
     """
     doc = analysis.doc
-    if not doc.has_annotation("DEP"):
-        for tok in doc[1:]:
-            prev = doc[tok.i - 1]
-            if "\n" in prev.text_with_ws and not tok.is_space and not tok.is_sent_start:
-                tok.is_sent_start = True
+    if not doc.user_data.get("dateline_newline_sentences") and not doc.has_annotation("DEP"):
+        break_sentences_at_newlines(doc)
+        doc.user_data["dateline_newline_sentences"] = True
+        analysis.resegmented()
     return analysis.sentences
 
 
@@ -340,11 +339,14 @@ class QuotesStage:
         lex = self.lexicon
         return max(lex.precision(lemma, "ccomp"), lex.precision(lemma, "clause")) >= REPORTING_PRECISION
 
+    def parse_requests(self, article: Article, analysis: Analysis) -> list[Span]:
+        """The sentences to parse: those holding a quotation mark, "according" or a cue form."""
+        return [s for s in paragraph_sentences(analysis) if self.lexicon.triggers(s.text, self.trigger_precision)]
+
     def extract(self, article: Article, analysis: Analysis) -> list[dict[str, Any]]:
         """The quote records of one article (offsets into ``article.text``)."""
         text = article.text
-        sents = [s for s in paragraph_sentences(analysis) if self.lexicon.triggers(s.text, self.trigger_precision)]
-        docs = analysis.parse(sents)
+        docs = analysis.parse(self.parse_requests(article, analysis))
         cands = self.candidates(analysis, docs)
         items = select(cands, self.score, self.min_precision)
         quotes = quote_spans(text)
