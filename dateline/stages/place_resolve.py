@@ -266,6 +266,15 @@ def _score(i: int, m: Mention, cand: Candidate, ctx: Context | None, w: Weights)
     return s
 
 
+def _name_key(text: str) -> str:
+    """A mention's name for "a name is never evidence for itself": its match key, less a "City" of
+    the town's own name ("Dublin City Council" is no vote for Ireland in a story about Dublin)."""
+    key = normalize(text)
+    if key.endswith(" city") and len(key) > 9:
+        return key[:-5]
+    return key[8:] if key.startswith("city of ") else key
+
+
 def _chosen(mentions: Sequence[Mention], indices: Iterable[int]) -> list[tuple[int, GazEntry]]:
     return [(i, e) for i in indices if (e := mentions[i].chosen) is not None]
 
@@ -324,7 +333,7 @@ def resolve(mentions: list[Mention], seed_countries: Sequence[str] = (), weights
     seeds = [(i, e) for i in order if (e := _unambiguous(mentions[i])) is not None]
     counties = _county_index(mentions)
     cluster = _cluster_index(mentions, w.near_km, outlet) if w.cluster else {}
-    keys = {i: normalize(m.text) for i, m in enumerate(mentions)}
+    keys = {i: _name_key(m.text) for i, m in enumerate(mentions)}
     ctx = _votes(seeds, seed_countries, keys)
     ctx.counties = counties
     ctx.cluster = cluster
