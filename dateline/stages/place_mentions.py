@@ -36,7 +36,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from dateline.nlp import doc_text
-from dateline.stages.place_gazetteer import Candidate, GazEntry, Gazetteer, normalize
+from dateline.stages.place_gazetteer import Candidate, GazEntry, Gazetteer, is_minor, normalize
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -158,8 +158,9 @@ def _add(out: list[Mention], gaz: Gazetteer, text: str, start: int, end: int, so
     cands = gaz.lookup(surface)
     if weak:
         # A bare gazetteer hit needs the place's own name (not an alternate) and a capital letter.
-        cands = [c for c in cands if c.primary or spelt_otherwise(surface, c.entry, cands)] \
-            if surface[:1].isupper() else []
+        local = _local_cue(gaz, text, start, end)
+        cands = [c for c in cands if (c.primary or spelt_otherwise(surface, c.entry, cands))
+                 and (local or not is_minor(c.entry))] if surface[:1].isupper() else []
     if not cands and not weak:
         m = _COMPASS.match(surface)
         if m:  # "East Texas", "Northeast Georgia": the region named inside
@@ -167,6 +168,31 @@ def _add(out: list[Mention], gaz: Gazetteer, text: str, start: int, end: int, so
     if cands:
         out.append(Mention(start, end, surface, cands, source, weak=weak))
     return bool(cands)
+
+
+_MINOR_PREPS = frozenset("in at from near outside into toward towards around through within".split())
+# Words after a name that make it where someone lives ("a Meadow Grove man", "Carter's Lanexa home").
+_RESIDENTS = frozenset("""man woman men women resident residents home homes native natives couple family
+teen teenager boy girl youth area neighborhood Selectman Selectmen Independent Township""".split())
+_STATE_AFTER = re.compile(r",\s*([A-Z][a-z]*\.?(?: ?[A-Z][a-z]*\.?)?)")
+
+
+def _local_cue(gaz: Gazetteer, text: str, start: int, end: int) -> bool:
+    """Whether the text itself says a weak name is a place ("in Harwinton", "Winside Public Schools",
+    "Atalissa, Iowa"): only then may a weak mention be a minor place (see :func:`is_minor`), whose
+    names are as often surnames and words ("Wright", "Public", "Congress")."""
+    prev = _LAST_WORD.search(text, max(0, start - 20), start)
+    if prev and prev.group(1) in _MINOR_PREPS:
+        return True
+    after = _FIRST_WORD.match(text, end)
+    if after and (after.group(1) in _LOCAL_BODIES or after.group(1) in _RESIDENTS):
+        return True
+    state = _STATE_AFTER.match(text, end)
+    if state is None:
+        return False
+    name = state.group(1)
+    return any(c.entry.kind == "admin1" and c.entry.country == "US" for c in gaz.lookup(name)
+               if c.primary or name.endswith("."))
 
 
 def _add_inside(out: list[Mention], gaz: Gazetteer, text: str, start: int, end: int) -> None:
