@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from dateline.models import Article
 from dateline.pipeline import shipped
-from dateline.stages.place_gazetteer import GAZETTEER_PATH, Candidate, Gazetteer, load_gazetteer
+from dateline.stages.place_gazetteer import GAZETTEER_PATH, Gazetteer, load_gazetteer
 from dateline.stages.place_mentions import OUTLET_WORDS, Mention, find_mentions, spelt_otherwise
 from dateline.stages.place_resolve import Weights, resolve
 
@@ -104,21 +104,6 @@ def _segment(part: str, places: dict[str, str]) -> list[str]:
     return end[1] if end is not None else []
 
 
-def outlet_country(outlet: list[list[Candidate]]) -> str | None:
-    """The country of the outlet's own town, when the plausible readings of the towns its host
-    names share one country only (``columbuslocalnews.com``: every Columbus of note is American;
-    ``/dublin_news/`` beside it is Dublin, Ohio), else None. A plausible reading is a town at least a
-    tenth as populous as the name's biggest town."""
-    common: set[str] | None = None
-    for cands in outlet:
-        towns = [c.entry for c in cands if c.primary and c.entry.kind == "city"]
-        top = max((e.population for e in towns), default=0)
-        here = {e.country for e in towns if e.population * 10 >= top}
-        if here:
-            common = here if common is None else common & here
-    return next(iter(common)) if common is not None and len(common) == 1 else None
-
-
 def _entity_countries(article: Article) -> list[str]:
     """Countries the entities stage found (organisations and people of a country count too)."""
     return [str(e["country"]) for e in article.entities if e.get("country")]
@@ -133,11 +118,7 @@ def places_of(article: Article, analysis: Analysis, gazetteer: Gazetteer | None 
     cc = url_country(article.url)
     if cc:
         seeds.extend([cc] * 2)
-    outlet = [gaz.lookup(key) for key in outlet_places(article.url, gaz)]
-    home = outlet_country(outlet)
-    if home and not cc:
-        seeds.append(home)
-    resolve(mentions, seeds, weights, outlet)
+    resolve(mentions, seeds, weights, [gaz.lookup(key) for key in outlet_places(article.url, gaz)])
     return [_record(m) for m in mentions if m.chosen is not None]
 
 
