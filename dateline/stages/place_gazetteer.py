@@ -127,6 +127,10 @@ class Gazetteer:
             if alts:
                 for alt in alts.split("|"):
                     self._by_key[alt].append(Candidate(entry, False))
+            if kind == "admin2" and key.endswith((" county", " parish")):
+                # The bare name ("Gwinnett", "Avoyelles"): a county only when nothing else bears it
+                # (see :meth:`lookup`).
+                self._by_key[key.rsplit(" ", 1)[0]].append(Candidate(entry, True))
             if kind == "country":
                 self.countries[cc] = entry
             elif kind == "admin1":
@@ -185,6 +189,8 @@ class Gazetteer:
         State abbreviations only with their period ("Miss." is Mississippi, "Miss" a title).
         """
         key = normalize(surface)
+        if key.endswith((" co", " twp")) and surface.endswith("."):  # "Platte Co.", "Madison Twp."
+            key = key.rsplit(" ", 1)[0] + (" county" if key.endswith(" co") else " township")
         cands = self._by_key.get(key, ())
         if key in US_STATE_ABBREVIATIONS or key in CA_PROVINCE_ABBREVIATIONS:
             if surface.endswith("."):

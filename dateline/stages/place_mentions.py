@@ -93,6 +93,7 @@ county valley today express mail guardian sun globe reporter courant intelligenc
 beacon eagle argus pioneer progress patriot radio television media network market plaza fresh golden national
 international global metro city the and of is this my e i web live farmer business sports life magazine paper
 papers newspaper newspapers extra voice region area community tv fm am""".split())
+_COUNTY_WORD = re.compile(r"\b(?:County|Parish|Borough|Co\.|COUNTY|PARISH|county|parish)")
 _COUNTY_NAME = re.compile(r"\s(?:County|Parish|Borough|Township)$")
 _SKIP_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 # Extra demonyms for countries that countryinfo spells differently.
@@ -158,9 +159,14 @@ def _add(out: list[Mention], gaz: Gazetteer, text: str, start: int, end: int, so
     cands = gaz.lookup(surface)
     if weak:
         # A bare gazetteer hit needs the place's own name (not an alternate) and a capital letter.
+        # A minor place, or a county by its bare name ("Christian", "Brown"), only where the text
+        # says the name is a place.
         local = _local_cue(gaz, text, start, end)
-        cands = [c for c in cands if (c.primary or spelt_otherwise(surface, c.entry, cands))
-                 and (local or not is_minor(c.entry))] if surface[:1].isupper() else []
+        bare = not _COUNTY_WORD.search(surface)
+        cands = [c for c in cands if (c.primary or spelt_otherwise(surface, c.entry, cands)) and (
+            local or not (is_minor(c.entry) or (bare and c.entry.kind == "admin2"
+                                                 and _COUNTY_WORD.search(c.entry.name))))
+        ] if surface[:1].isupper() else []
     if not cands and not weak:
         m = _COMPASS.match(surface)
         if m:  # "East Texas", "Northeast Georgia": the region named inside
