@@ -329,6 +329,10 @@ def _add_county_lists(found: list[Mention], gaz: Gazetteer, text: str) -> None:
             found.append(Mention(s, e, text[s:e], cands, "county-list"))
 
 
+_POOLED_CUES = ("body", "prep")
+_PLACE_PREPS = frozenset("in near outside within".split())
+
+
 def _text_cues(mentions: list[Mention], text: str) -> None:
     """Cues around each weak mention that it names a place: a locative preposition before it ("in
     Fargo"), a word after it that names a local body ("Berea Police", "Crestwood Board"), "University
@@ -344,10 +348,25 @@ def _text_cues(mentions: list[Mention], text: str) -> None:
         m.cues = {
             "prep": 1.0 if prev_word.lower() in _LOCATIVE and prev_word.islower() else 0.0,
             "of": 1.0 if prev_word == "of" and _ORG_OF.search(before) else 0.0,
-            "body": 1.0 if after and after.group(1) in _LOCAL_BODIES else 0.0,
+            "body": 1.0 if after and (after.group(1) in _LOCAL_BODIES or after.group(1) in _RESIDENTS) else 0.0,
             "caps": 1.0 if m.text.isupper() and len(m.text) > 3 else 0.0,
             "strong": 1.0 if normalize(m.text) in strong else 0.0,
         }
+    # What the text says around one occurrence of a name it says of the name ("Parkers Prairie High
+    # School" makes the headline's "Drivers safety course offered in Parkers Prairie" a place too).
+    # Of the prepositions only those that hardly ever stand before a person ("in", "near"; not
+    # "to Welch", "from Robertson").
+    pooled: dict[str, dict[str, float]] = {}
+    for m in mentions:
+        if m.weak:
+            best = pooled.setdefault(normalize(m.text), {k: 0.0 for k in _POOLED_CUES})
+            best["body"] = max(best["body"], m.cues["body"])
+            prev = _LAST_WORD.search(text, max(0, m.start - 20), m.start)
+            if prev and prev.group(1) in _PLACE_PREPS:
+                best["prep"] = 1.0
+    for m in mentions:
+        if m.weak:
+            m.cues.update({k: max(m.cues[k], v) for k, v in pooled[normalize(m.text)].items()})
 
 
 def _add_capitalised(found: list[Mention], gaz: Gazetteer, doc: Doc) -> None:
