@@ -161,12 +161,17 @@ def _add(out: list[Mention], gaz: Gazetteer, text: str, start: int, end: int, so
         # A bare gazetteer hit needs the place's own name (not an alternate) and a capital letter.
         # A minor place, or a county by its bare name ("Christian", "Brown"), only where the text
         # says the name is a place.
-        local = _local_cue(gaz, text, start, end)
-        bare = not _COUNTY_WORD.search(surface)
-        cands = [c for c in cands if (c.primary or spelt_otherwise(surface, c.entry, cands)) and (
-            local or not (is_minor(c.entry) or (bare and c.entry.kind == "admin2"
-                                                 and _COUNTY_WORD.search(c.entry.name))))
-        ] if surface[:1].isupper() else []
+        if not surface[:1].isupper():
+            cands = []
+        elif any(c.entry.population == 0 or c.entry.kind == "admin2" for c in cands):
+            bare = not _COUNTY_WORD.search(surface)
+            doubtful = [is_minor(c.entry) or (bare and c.entry.kind == "admin2"
+                                              and bool(_COUNTY_WORD.search(c.entry.name))) for c in cands]
+            local = any(doubtful) and _local_cue(gaz, text, start, end)
+            cands = [c for c, doubt in zip(cands, doubtful, strict=True)
+                     if (c.primary or spelt_otherwise(surface, c.entry, cands)) and (local or not doubt)]
+        else:
+            cands = [c for c in cands if c.primary or spelt_otherwise(surface, c.entry, cands)]
     if not cands and not weak:
         m = _COMPASS.match(surface)
         if m:  # "East Texas", "Northeast Georgia": the region named inside
@@ -357,16 +362,16 @@ def _text_cues(mentions: list[Mention], text: str) -> None:
     # Of the prepositions only those that hardly ever stand before a person ("in", "near"; not
     # "to Welch", "from Robertson").
     pooled: dict[str, dict[str, float]] = {}
-    for m in mentions:
-        if m.weak:
-            best = pooled.setdefault(normalize(m.text), {k: 0.0 for k in _POOLED_CUES})
-            best["body"] = max(best["body"], m.cues["body"])
+    weak = [(m, normalize(m.text)) for m in mentions if m.weak]
+    for m, key in weak:
+        best = pooled.setdefault(key, {k: 0.0 for k in _POOLED_CUES})
+        best["body"] = max(best["body"], m.cues["body"])
+        if m.cues["prep"]:
             prev = _LAST_WORD.search(text, max(0, m.start - 20), m.start)
             if prev and prev.group(1) in _PLACE_PREPS:
                 best["prep"] = 1.0
-    for m in mentions:
-        if m.weak:
-            m.cues.update({k: max(m.cues[k], v) for k, v in pooled[normalize(m.text)].items()})
+    for m, key in weak:
+        m.cues.update({k: max(m.cues[k], v) for k, v in pooled[key].items()})
 
 
 def _add_capitalised(found: list[Mention], gaz: Gazetteer, doc: Doc) -> None:

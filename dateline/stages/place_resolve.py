@@ -30,7 +30,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from dateline.stages.place_gazetteer import Candidate, GazEntry, normalize
+from dateline.stages.place_gazetteer import Candidate, GazEntry, is_minor, normalize
 from dateline.stages.place_mentions import Mention, _inside, spelt_otherwise
 
 KIND_BONUS: dict[str, float] = {"country": 3.0, "continent": 3.0, "admin1": 1.5, "region": 1.0, "admin2": 0.5,
@@ -280,7 +280,13 @@ def _chosen(mentions: Sequence[Mention], indices: Iterable[int]) -> list[tuple[i
 
 
 def _choose(i: int, m: Mention, ctx: Context, w: Weights) -> None:
-    scored = [(_score(i, m, c, ctx, w), c.entry) for c in m.candidates]
+    cands = m.candidates
+    if len(cands) > 1 and m.container is None and any(c.entry.population == 0 for c in cands) and \
+            not all(is_minor(c.entry) for c in cands):
+        # A minor place (a hamlet of unknown size) beats a namesake town only with its state's
+        # support: skip scoring the others (most names have dozens; this keeps the cost flat).
+        cands = [c for c in cands if not is_minor(c.entry) or ctx.admin1[(c.entry.country, c.entry.admin1)]]
+    scored = [(_score(i, m, c, ctx, w), c.entry) for c in cands]
     m.score, m.chosen = max(scored, key=lambda t: t[0])
 
 
