@@ -16,8 +16,9 @@ fifths ask for pages 2-5. Each client has its own seeded generator (``--seed``),
 thousands of distinct requests and the result cache sees few repeats; the server's ``X-Cache``
 header gives the hit rate.
 
-The server is ``uvicorn dateline.web.app:app_from_env --factory`` started as a subprocess on
-127.0.0.1; the clients are asyncio keep-alive HTTP/1.1 connections. Reports requests/s,
+The server is ``dateline serve --workers N`` (each worker on its own ``SO_REUSEPORT`` socket;
+``--server uvicorn`` runs ``uvicorn dateline.web.app:app_from_env --factory --workers N`` instead,
+whose workers share one socket) started as a subprocess on 127.0.0.1; the clients are asyncio keep-alive HTTP/1.1 connections. Reports requests/s,
 p50/p95/p99 latency (overall and per kind of search), errors, the cache hit rate, the server's
 and the client's CPU time per request, and the load average before and after the run; the target
 is p95 < 200 ms with no errors. A report, not a test: timings depend on what else the machine runs.
@@ -289,6 +290,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     ap.add_argument("--threads", type=int, default=2, help="store threads per worker (DATELINE_WEB_THREADS)")
     ap.add_argument("--path", default="/api/search", help="/api/search (JSON) or / (HTML page)")
+    ap.add_argument("--server", choices=("dateline", "uvicorn"), default="dateline",
+                    help="dateline serve --workers N (a socket per worker) or uvicorn --workers N (one shared)")
     ap.add_argument("--db", type=Path, default=None, help="store to use (default: bench/results/web_load_N.db)")
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--cache-seconds", type=float, default=30.0,
@@ -302,10 +305,14 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "DATELINE_DB": str(db), "DATELINE_WEB_CACHE_SECONDS": str(args.cache_seconds),
            "DATELINE_WEB_THREADS": str(args.threads)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "dateline.web.app:app_from_env", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
-        env=env, cwd=REPO)
+    if args.server == "dateline":  # `dateline serve`: a socket per worker (SO_REUSEPORT)
+        command = [sys.executable, "-m", "dateline.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
+                   "--port", str(port), "--workers", str(args.workers)]
+    else:  # uvicorn's own workers, sharing one socket
+        command = [sys.executable, "-m", "uvicorn", "dateline.web.app:app_from_env", "--factory", "--host",
+                   "127.0.0.1", "--port", str(port), "--workers", str(args.workers), "--log-level", "warning",
+                   "--no-access-log"]
+    server = subprocess.Popen(command, env=env, cwd=REPO)
     try:
         wait_ready(port)
         asyncio.run(run_load(port, args.path, 5, 2.0, pool, seed=-1 - args.seed))  # warm-up, other searches
@@ -324,7 +331,7 @@ def main() -> None:
     hits, misses = tally.cache.get("hit", 0), tally.cache.get("miss", 0)
     report = {
         "articles": args.articles, "clients": args.clients, "seconds": args.seconds, "workers": args.workers,
-        "threads": args.threads,
+        "threads": args.threads, "server": args.server,
         "path": args.path, "cache_seconds": args.cache_seconds, "seed": args.seed, "query_pool": pool.counts,
         "requests": len(lat), "distinct_requests": len(tally.distinct), "errors": len(tally.errors),
         "error_samples": tally.errors[:5],

@@ -246,3 +246,50 @@ def test_story_not_found_and_ambiguous(client: TestClient) -> None:
     assert client.get("/stories/sffffffffffff").status_code == 404
     assert client.get("/api/stories/sffffffffffff").json()["detail"].startswith("no story")
     assert client.get("/api/stories/" + "x" * 65).status_code == 422
+
+
+def test_serve_workers_each_accept_on_their_own_socket(db_path: Path) -> None:
+    """`dateline serve --workers 2`: two processes listening on one port, connections spread over
+    both (the kernel hashes them over the two sockets), every worker stopped by SIGTERM."""
+    import http.client
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    from tests.webutil import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "dateline.cli", "serve", "--db", str(db_path), "--port", str(port),
+                             "--workers", "2"], stderr=subprocess.PIPE)
+    conns: list[http.client.HTTPConnection] = []
+    try:
+        root = psutil.Process(proc.pid)
+
+        def listeners() -> list[psutil.Process]:
+            return [p for p in root.children(recursive=True)
+                    if any(c.laddr.port == port and c.status == "LISTEN" for c in p.net_connections(kind="tcp"))]
+
+        deadline = time.monotonic() + 60
+        while len(listeners()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        workers = listeners()
+        assert len(workers) == 2  # each worker binds the port itself
+        for _ in range(20):  # keep-alive connections, held open
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", "/api/search?q=minister")
+            response = conn.getresponse()
+            assert response.status == 200 and b'"hits"' in response.read()
+            conns.append(conn)
+        held = {w.pid: sum(c.laddr.port == port and c.status == "ESTABLISHED" for c in w.net_connections(kind="tcp"))
+                for w in workers}
+        assert sum(held.values()) == 20 and min(held.values()) > 0, held
+    finally:
+        for conn in conns:
+            conn.close()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    time.sleep(0.5)
+    assert not [w for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]

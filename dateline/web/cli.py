@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
+from typing import Any
 
 import click
 
@@ -29,9 +32,9 @@ def serve_cmd(db: str | None, host: str, port: int, workers: int) -> None:
     click.echo(f"Dateline web UI on http://{host}:{port}/ (store {url}, read-only)", err=True)
     if workers > 1:
         store.close()
-        os.environ["DATELINE_DB"] = url
-        uvicorn.run("dateline.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning")
+        if port == 0:
+            raise click.ClickException("--workers > 1 needs a fixed --port (each worker binds it itself)")
+        serve_workers(url, host, port, workers)
         return
     from dateline.web.app import create_app
 
@@ -39,3 +42,60 @@ def serve_cmd(db: str | None, host: str, port: int, workers: int) -> None:
         uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
     finally:
         store.close()
+
+
+def reuseport_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on (host, port) with ``SO_REUSEPORT``: several processes each bind
+    their own, and the kernel spreads new connections over them by a hash of the connection."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+def _worker(url: str, host: str, port: int) -> None:
+    """One server process: the app over its own read-only store, on its own SO_REUSEPORT socket."""
+    import uvicorn
+
+    os.environ["DATELINE_DB"] = url
+    sock = reuseport_socket(host, port)
+    config = uvicorn.Config("dateline.web.app:app_from_env", factory=True, log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def serve_workers(url: str, host: str, port: int, workers: int) -> None:
+    """Run ``workers`` server processes that each accept on their own socket bound to the same port.
+
+    uvicorn's own ``--workers`` share one socket, and whichever process is free at ``accept`` takes
+    the connection: under load the keep-alive connections end up unevenly spread and stay so (in
+    ``bench/web_load.py``, 2 workers: p50 92 ms but p95 254 ms for the HTML page; 4 workers: p50 38,
+    p95 449). With a socket per process the kernel spreads them by hash instead. Stops every worker
+    on SIGTERM or SIGINT, and when one of them dies."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_worker, args=(url, host, port), daemon=True) for _ in range(workers)]
+    for proc in procs:
+        proc.start()
+
+    def stop(signum: int, _frame: Any) -> None:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        from multiprocessing.connection import wait
+
+        wait([proc.sentinel for proc in procs])  # returns when the first worker exits
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in procs:
+            proc.join(timeout=10)
