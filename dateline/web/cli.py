@@ -19,7 +19,7 @@ from dateline.storage import default_db_url, open_store
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Server processes (each opens the store read-only).")
+              help="Server processes, e.g. one per core (each opens the store read-only and binds the port itself).")
 def serve_cmd(db: str | None, host: str, port: int, workers: int) -> None:
     """Serve the web UI (search, articles, entities, timeline, map) and the /api JSON twins."""
     import uvicorn
@@ -34,7 +34,12 @@ def serve_cmd(db: str | None, host: str, port: int, workers: int) -> None:
         store.close()
         if port == 0:
             raise click.ClickException("--workers > 1 needs a fixed --port (each worker binds it itself)")
-        serve_workers(url, host, port, workers)
+        if hasattr(socket, "SO_REUSEPORT"):
+            serve_workers(url, host, port, workers)
+        else:  # no SO_REUSEPORT (Windows): uvicorn's workers, sharing one socket
+            os.environ["DATELINE_DB"] = url
+            uvicorn.run("dateline.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                        log_level="warning")
         return
     from dateline.web.app import create_app
 
