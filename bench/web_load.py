@@ -18,7 +18,8 @@ header gives the hit rate.
 
 The server is ``dateline serve --workers N`` (each worker on its own ``SO_REUSEPORT`` socket;
 ``--server uvicorn`` runs ``uvicorn dateline.web.app:app_from_env --factory --workers N`` instead,
-whose workers share one socket) started as a subprocess on 127.0.0.1; the clients are asyncio keep-alive HTTP/1.1 connections. Reports requests/s,
+whose workers share one socket) started as a subprocess on 127.0.0.1; the clients are asyncio
+keep-alive HTTP/1.1 connections. Reports requests/s,
 p50/p95/p99 latency (overall and per kind of search), errors, the cache hit rate, the server's
 and the client's CPU time per request, and the load average before and after the run; the target
 is p95 < 200 ms with no errors. A report, not a test: timings depend on what else the machine runs.
