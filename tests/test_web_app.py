@@ -286,6 +286,10 @@ def test_serve_workers_each_accept_on_their_own_socket(db_path: Path) -> None:
         held = {w.pid: sum(c.laddr.port == port and c.status == "ESTABLISHED" for c in w.net_connections(kind="tcp"))
                 for w in workers}
         assert sum(held.values()) == 20 and min(held.values()) > 0, held
+        # a second server on the same port is refused, not let in to share the connections
+        second = subprocess.run([sys.executable, "-m", "dateline.cli", "serve", "--db", str(db_path), "--port",
+                                 str(port), "--workers", "2"], capture_output=True, text=True, timeout=60)
+        assert second.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in second.stderr
     finally:
         for conn in conns:
             conn.close()

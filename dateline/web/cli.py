@@ -81,6 +81,14 @@ def serve_workers(url: str, host: str, port: int, workers: int) -> None:
     on SIGTERM or SIGINT, and when one of them dies."""
     import multiprocessing
 
+    # SO_REUSEPORT would let a second server on this port share its connections: refuse a port that
+    # anything (another `dateline serve` included) already listens on, as a plain bind would.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_worker, args=(url, host, port), daemon=True) for _ in range(workers)]
     for proc in procs:
