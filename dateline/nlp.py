@@ -77,7 +77,8 @@ def load_model() -> Language:
 
 def use_numpy_blas(nlp: Language) -> None:
     """Make every layer of the pipeline multiply with numpy's BLAS (OpenBLAS, held to one thread so
-    that worker processes do not oversubscribe the cores) instead of thinc's BLIS kernels."""
+    that worker processes do not oversubscribe the cores) instead of thinc's BLIS kernels. The
+    one-thread limit is process-wide: it holds for every numpy BLAS call in the process."""
     from thinc.api import NumpyOps
     from threadpoolctl import threadpool_limits
 
@@ -98,6 +99,7 @@ class TokenAttributes:
     few multi-token patterns ("gon na", "there is" ...): a sentence where one of those matches goes
     through the real components. A combination not seen yet is looked up by running the real
     components over a probe Doc of the unseen tokens. At most ``max_entries`` combinations are kept.
+    Not thread-safe (each process has its own; ingest's workers are processes).
     """
 
     def __init__(self, nlp: Language, max_entries: int = 200_000) -> None:
@@ -130,7 +132,9 @@ class TokenAttributes:
                     self._first_deps.add(strings.add(dep))
                 else:
                     self._always_match = True
-        self._cache: dict[tuple[int, int, int], tuple[int, int, int]] = {}
+        self._cache: dict[tuple[int, int, int], tuple[int, int, int, int, int]] = {}
+        """(form, tag, label) -> (POS, morphology, lemma, tag, label) as the components leave them (the
+        ruler relabels whitespace tokens: tag ``_SP``, label ``dep``)."""
         self.max_entries = max_entries
 
     def _multi_matches(self, doc: Doc, lowers: list[int], deps: list[int]) -> bool:
@@ -163,7 +167,10 @@ class TokenAttributes:
                 doc = component(doc)
             return doc
         values: Any = np.asarray([cache[k] for k in keys], dtype="uint64")
-        doc.from_array([POS, MORPH, LEMMA], values)
+        doc.from_array([POS, MORPH, LEMMA], values[:, :3])
+        for tok, key, value in zip(doc, keys, values.tolist(), strict=True):
+            if value[3] != key[1] or value[4] != key[2]:  # the ruler changed its tag or label
+                tok.tag, tok.dep = value[3], value[4]
         return doc
 
     def _fill(self, doc: Doc, keys: list[tuple[int, int, int]]) -> None:
@@ -171,7 +178,7 @@ class TokenAttributes:
         probe Doc of those tokens alone, where only the single-token patterns may apply (when a
         multi-token pattern matches across two of them, each token gets a line break before it,
         which no multi-token pattern can follow or precede)."""
-        from spacy.attrs import LEMMA, MORPH, POS
+        from spacy.attrs import DEP, LEMMA, MORPH, POS, TAG
         from spacy.tokens import Doc
 
         strings = doc.vocab.strings
@@ -191,11 +198,11 @@ class TokenAttributes:
                 break
         for component in self._components:
             probe = component(probe)
-        values = probe.to_array([POS, MORPH, LEMMA]).tolist()
+        values = probe.to_array([POS, MORPH, LEMMA, TAG, DEP]).tolist()
         step = 2 if spaced else 1
         for i, key in enumerate(keys):
             v = values[step * i + step - 1]
-            self._cache[key] = (v[0], v[1], v[2])
+            self._cache[key] = (v[0], v[1], v[2], v[3], v[4])
 
 
 def model_version() -> str:
@@ -221,7 +228,8 @@ class Analysis:
     @property
     def sentences(self) -> list[Span]:
         """Sentences of the text (from the statistical sentence splitter, broken at line breaks),
-        made once (:meth:`resegmented` after changing sentence starts)."""
+        made once (:meth:`resegmented` after changing sentence starts); the list is shared: do not
+        change it."""
         if self._sentences is None:
             self._sentences = list(self.doc.sents)
         return self._sentences

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +29,8 @@ from dateline.nlp import Analysis, analyse, model_version, parse_many
 
 if TYPE_CHECKING:
     from spacy.tokens import Span
+
+_log = logging.getLogger(__name__)
 
 EXTRACTED_FIELDS = frozenset({"text", "title", "dateline", "dates", "outlet", "language", "url"})
 
@@ -145,13 +148,14 @@ class Pipeline:
                 if ask is not None and self.needs_run(article, stage):
                     try:
                         wanted.extend(ask(article, analyses[article.id]))
-                    except Exception:  # the stage will meet (and record) it again
+                    except Exception as exc:  # the stage meets (and records) it again when it runs
+                        _log.debug("parse request of %s failed on %s: %r", stage.name, article.id, exc)
                         continue
             requests.append((analyses[article.id], wanted))
         try:
             parse_many(requests)
-        except Exception:  # the stages parse what is missing themselves, one article at a time
-            return
+        except Exception as exc:  # the stages parse what is missing themselves, one article at a time
+            _log.debug("batched parse failed, stages parse for themselves: %r", exc)
 
     def _run_one(self, article: Article, analysis: Analysis) -> Article:
         for stage in self.stages:

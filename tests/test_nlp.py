@@ -21,11 +21,13 @@ def _texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def sentences() -> list[str]:
-    return [s.text for a in analyse(_texts()) for s in a.sentences]
+    # plus sentences that open or end with whitespace: the ruler relabels whitespace tokens
+    return [s.text for a in analyse(_texts()) for s in a.sentences] + [
+        "\u00a0 The minister said talks would resume.", "\n\nHe said so.", "  \n", "\u00a0"]
 
 
-def _attrs(docs: list) -> list[tuple[str, str, str, str]]:
-    return [(t.text, t.pos_, str(t.morph), t.lemma_) for d in docs for t in d]
+def _attrs(docs: list) -> list[tuple[str, str, str, str, str, str]]:
+    return [(t.text, t.pos_, str(t.morph), t.lemma_, t.tag_, t.dep_) for d in docs for t in d]
 
 
 def test_token_attributes_match_the_real_components(sentences: list[str]) -> None:
@@ -39,6 +41,8 @@ def test_token_attributes_match_the_real_components(sentences: list[str]) -> Non
         assert _attrs(ours) == _attrs(real), attempt
     assert len(cached._cache) > 100
     assert any(t.lemma_ == "be" and t.lower_ == "ai" for d in ours for t in d)  # a multi-token pattern applied
+    # the ruler relabels whitespace the parser made a root ("\n\nHe said so.")
+    assert any(t.is_space and t.dep_ == "dep" and t.i == 0 and t.text == "\n\n" for d in ours for t in d)
 
 
 def test_token_attributes_cache_is_bounded(sentences: list[str]) -> None:

@@ -295,5 +295,31 @@ def test_serve_workers_each_accept_on_their_own_socket(db_path: Path) -> None:
             conn.close()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+    assert proc.returncode == 0  # asked to stop: a clean exit
     time.sleep(0.5)
-    assert not [w for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]
+
+    def alive(p: psutil.Process) -> bool:
+        try:
+            return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    assert not [w for w in workers if alive(w)]
+    # and it starts again at once on the same port (the closed connections' TIME_WAIT is no obstacle)
+    again = subprocess.Popen([sys.executable, "-m", "dateline.cli", "serve", "--db", str(db_path), "--port",
+                              str(port), "--workers", "2"], stderr=subprocess.PIPE)
+    try:
+        deadline, status = time.monotonic() + 60, 0
+        while time.monotonic() < deadline and again.poll() is None:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/api/search?q=minister")
+                status = conn.getresponse().status
+                conn.close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        assert status == 200, again.stderr.read().decode() if again.poll() is not None and again.stderr else status
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.wait(timeout=30)

@@ -61,12 +61,11 @@ def reuseport_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(url: str, host: str, port: int) -> None:
+def _worker(url: str, sock: socket.socket) -> None:
     """One server process: the app over its own read-only store, on its own SO_REUSEPORT socket."""
     import uvicorn
 
     os.environ["DATELINE_DB"] = url
-    sock = reuseport_socket(host, port)
     config = uvicorn.Config("dateline.web.app:app_from_env", factory=True, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -77,38 +76,53 @@ def serve_workers(url: str, host: str, port: int, workers: int) -> None:
     uvicorn's own ``--workers`` share one socket, and whichever process is free at ``accept`` takes
     the connection: under load the keep-alive connections end up unevenly spread and stay so (in
     ``bench/web_load.py``, 2 workers: p50 92 ms but p95 254 ms for the HTML page; 4 workers: p50 38,
-    p95 449). With a socket per process the kernel spreads them by hash instead. Stops every worker
-    on SIGTERM or SIGINT, and when one of them dies."""
-    import multiprocessing
+    p95 449). With a socket per process the kernel spreads them by hash instead.
 
-    # SO_REUSEPORT would let a second server on this port share its connections: refuse a port that
-    # anything (another `dateline serve` included) already listens on, as a plain bind would.
+    A port something already listens on is refused (SO_REUSEPORT would otherwise let a second
+    ``dateline serve`` share this one's connections); the sockets are bound here, right after that
+    check, and handed to the workers. Stops every worker on SIGTERM or SIGINT, and all of them when
+    one dies (then exits with an error)."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # old TIME_WAIT connections are fine
         try:
             probe.bind((host, port))
         except OSError as exc:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    sockets = [reuseport_socket(host, port) for _ in range(workers)]
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_worker, args=(url, host, port), daemon=True) for _ in range(workers)]
-    for proc in procs:
-        proc.start()
+    procs = [ctx.Process(target=_worker, args=(url, sock), daemon=True) for sock in sockets]
+    stopping: list[int] = []
 
     def stop(signum: int, _frame: Any) -> None:
+        stopping.append(signum)
         for proc in procs:
-            if proc.is_alive():
+            if proc.pid is not None and proc.is_alive():
                 proc.terminate()
-        raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        from multiprocessing.connection import wait
-
-        wait([proc.sentinel for proc in procs])  # returns when the first worker exits
+        for proc in procs:
+            proc.start()
+        for sock in sockets:
+            sock.close()  # the workers hold their copies
+        while not stopping and not any(proc.exitcode is not None for proc in procs):
+            wait([proc.sentinel for proc in procs], timeout=1.0)
     finally:
         for proc in procs:
-            if proc.is_alive():
+            if proc.pid is not None and proc.is_alive():
                 proc.terminate()
         for proc in procs:
-            proc.join(timeout=10)
+            if proc.pid is not None:
+                proc.join(timeout=10)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join(timeout=5)
+    if stopping:
+        return  # asked to stop: a clean exit, as uvicorn's own
+    failed = [proc.exitcode for proc in procs if proc.exitcode]
+    raise click.ClickException(f"a server worker exited (exit codes {failed or [0]}); stopped the others")
