@@ -197,9 +197,7 @@ def paragraph_sentences(analysis: Analysis) -> list[Span]:
     says so in the Doc's ``user_data``); an Analysis made otherwise is split here.
     """
     doc = analysis.doc
-    if not doc.user_data.get("dateline_newline_sentences") and not doc.has_annotation("DEP"):
-        break_sentences_at_newlines(doc)
-        doc.user_data["dateline_newline_sentences"] = True
+    if not doc.has_annotation("DEP") and break_sentences_at_newlines(doc):
         analysis.resegmented()
     return analysis.sentences
 
