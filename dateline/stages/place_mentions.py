@@ -188,15 +188,24 @@ teen teenager boy girl youth area neighborhood Selectman Selectmen Independent T
 _STATE_AFTER = re.compile(r",\s*([A-Z][a-z]*\.?(?: ?[A-Z][a-z]*\.?)?)")
 
 
+def _word_before(text: str, start: int) -> str:
+    """The word just before ``start`` (within 20 characters), or ""."""
+    prev = _LAST_WORD.search(text, max(0, start - 20), start)
+    return prev.group(1) if prev else ""
+
+
+def _body_after(text: str, end: int) -> bool:
+    """Whether the word after ``end`` names a local body or residents ("Berea Police", "a Meadow
+    Grove man")."""
+    after = _FIRST_WORD.match(text, end)
+    return after is not None and (after.group(1) in _LOCAL_BODIES or after.group(1) in _RESIDENTS)
+
+
 def _local_cue(gaz: Gazetteer, text: str, start: int, end: int) -> bool:
     """Whether the text itself says a weak name is a place ("in Harwinton", "Winside Public Schools",
     "Atalissa, Iowa"): only then may a weak mention be a minor place (see :func:`is_minor`), whose
     names are as often surnames and words ("Wright", "Public", "Congress")."""
-    prev = _LAST_WORD.search(text, max(0, start - 20), start)
-    if prev and prev.group(1) in _MINOR_PREPS:
-        return True
-    after = _FIRST_WORD.match(text, end)
-    if after and (after.group(1) in _LOCAL_BODIES or after.group(1) in _RESIDENTS):
+    if _word_before(text, start) in _MINOR_PREPS or _body_after(text, end):
         return True
     state = _STATE_AFTER.match(text, end)
     if state is None:
@@ -348,12 +357,11 @@ def _text_cues(mentions: list[Mention], text: str) -> None:
             continue
         before = text[max(0, m.start - 30):m.start]
         prev = _LAST_WORD.search(before)
-        after = _FIRST_WORD.match(text, m.end)
         prev_word = prev.group(1) if prev else ""
         m.cues = {
             "prep": 1.0 if prev_word.lower() in _LOCATIVE and prev_word.islower() else 0.0,
             "of": 1.0 if prev_word == "of" and _ORG_OF.search(before) else 0.0,
-            "body": 1.0 if after and (after.group(1) in _LOCAL_BODIES or after.group(1) in _RESIDENTS) else 0.0,
+            "body": 1.0 if _body_after(text, m.end) else 0.0,
             "caps": 1.0 if m.text.isupper() and len(m.text) > 3 else 0.0,
             "strong": 1.0 if normalize(m.text) in strong else 0.0,
         }
@@ -366,10 +374,8 @@ def _text_cues(mentions: list[Mention], text: str) -> None:
     for m, key in weak:
         best = pooled.setdefault(key, {k: 0.0 for k in _POOLED_CUES})
         best["body"] = max(best["body"], m.cues["body"])
-        if m.cues["prep"]:
-            prev = _LAST_WORD.search(text, max(0, m.start - 20), m.start)
-            if prev and prev.group(1) in _PLACE_PREPS:
-                best["prep"] = 1.0
+        if m.cues["prep"] and _word_before(text, m.start) in _PLACE_PREPS:
+            best["prep"] = 1.0
     for m, key in weak:
         m.cues.update({k: max(m.cues[k], v) for k, v in pooled[key].items()})
 
