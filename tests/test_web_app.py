@@ -262,8 +262,8 @@ def test_serve_workers_each_accept_on_their_own_socket(db_path: Path) -> None:
     from tests.webutil import free_port
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "dateline.cli", "serve", "--db", str(db_path), "--port", str(port),
-                             "--workers", "2"], stderr=subprocess.PIPE)
+    serve = [sys.executable, "-m", "dateline.cli", "serve", "--db", str(db_path), "--port", str(port), "--workers", "2"]
+    proc = subprocess.Popen(serve, stderr=subprocess.PIPE)
     conns: list[http.client.HTTPConnection] = []
     try:
         root = psutil.Process(proc.pid)
@@ -287,8 +287,7 @@ def test_serve_workers_each_accept_on_their_own_socket(db_path: Path) -> None:
                 for w in workers}
         assert sum(held.values()) == 20 and min(held.values()) > 0, held
         # a second server on the same port is refused, not let in to share the connections
-        second = subprocess.run([sys.executable, "-m", "dateline.cli", "serve", "--db", str(db_path), "--port",
-                                 str(port), "--workers", "2"], capture_output=True, text=True, timeout=60)
+        second = subprocess.run(serve, capture_output=True, text=True, timeout=60)
         assert second.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in second.stderr
     finally:
         for conn in conns:
@@ -306,8 +305,7 @@ def test_serve_workers_each_accept_on_their_own_socket(db_path: Path) -> None:
 
     assert not [w for w in workers if alive(w)]
     # and it starts again at once on the same port (the closed connections' TIME_WAIT is no obstacle)
-    again = subprocess.Popen([sys.executable, "-m", "dateline.cli", "serve", "--db", str(db_path), "--port",
-                              str(port), "--workers", "2"], stderr=subprocess.PIPE)
+    again = subprocess.Popen(serve, stderr=subprocess.PIPE)
     try:
         deadline, status = time.monotonic() + 60, 0
         while time.monotonic() < deadline and again.poll() is None:

@@ -49,11 +49,15 @@ def serve_cmd(db: str | None, host: str, port: int, workers: int) -> None:
         store.close()
 
 
+def _family(host: str) -> socket.AddressFamily:
+    """IPv6 for an address with colons, else IPv4."""
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def reuseport_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket on (host, port) with ``SO_REUSEPORT``: several processes each bind
     their own, and the kernel spreads new connections over them by a hash of the connection."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
@@ -85,8 +89,7 @@ def serve_workers(url: str, host: str, port: int, workers: int) -> None:
     import multiprocessing
     from multiprocessing.connection import wait
 
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # old TIME_WAIT connections are fine
         try:
             probe.bind((host, port))
