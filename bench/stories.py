@@ -134,11 +134,11 @@ def synthetic(n: int, seed: int = 3) -> list[Article]:
 def bench_incremental(n: int, repeat: int = 3) -> None:
     """Time an update that adds n/10 articles to a store of n against a full rebuild of the result.
 
-    Each is timed ``repeat`` times from the same starting state (the update on fresh copies of the
-    store file as it was before the update, the rebuild over the updated store), and the best of each
-    is compared: one short burst of other load on a shared machine moves a 2-second update by tens of
-    per cent, and best-of-N treats both sides alike. Every run's time is printed, and the median ratio
-    beside the best one."""
+    Each is timed ``repeat`` times from the same starting state, in pairs: a fresh copy of the store
+    file as it was before the update is updated, then rebuilt, so that both sides of a pair meet the
+    same load on a shared machine. The best of each side is compared (one short burst of other load
+    moves a 2-second update by tens of per cent, and best-of-N treats both sides alike); every run's
+    time is printed, and the median of the pairs' ratios beside the best one."""
     import shutil
     import statistics
 
@@ -152,8 +152,10 @@ def bench_incremental(n: int, repeat: int = 3) -> None:
         store.write_batch(new, [])
         store.close()  # checkpoints the WAL: the file alone is the state before the update
         updates: list[tuple[float, float]] = []
+        rebuilds: list[tuple[float, float]] = []
         incremental: list[dict[str, str]] = []
-        inc = None
+        rebuilt: list[dict[str, str]] = []
+        inc = full = None
         for i in range(repeat):
             work = Path(tmp) / f"update-{i}.db"
             shutil.copyfile(snapshot, work)
@@ -162,23 +164,19 @@ def bench_incremental(n: int, repeat: int = 3) -> None:
             inc = update_stories(store)
             updates.append((inc.seconds, time.process_time() - cpu))
             incremental.append({m["id"]: s["id"] for s in store.stories(100000) for m in s["articles"]})
-            if i < repeat - 1:
-                store.close()
-        rebuilds: list[tuple[float, float]] = []
-        full = None
-        for _ in range(repeat):
             cpu = time.process_time()
             full = update_stories(store, rebuild=True)
             rebuilds.append((full.seconds, time.process_time() - cpu))
-        rebuilt = {m["id"]: s["id"] for s in store.stories(100000) for m in s["articles"]}
-        store.close()
+            rebuilt.append({m["id"]: s["id"] for s in store.stories(100000) for m in s["articles"]})
+            store.close()
+            work.unlink()
     assert inc is not None and full is not None
-    same = all(r == rebuilt for r in incremental)
+    same = all(r == b for r, b in zip(incremental, rebuilt, strict=True))
     best_u, best_r = min(u[0] for u in updates), min(r[0] for r in rebuilds)
     cpu_u, cpu_r = min(u[1] for u in updates), min(r[1] for r in rebuilds)
-    med = statistics.median(u[0] for u in updates) / statistics.median(r[0] for r in rebuilds)
+    med = statistics.median(u[0] / r[0] for u, r in zip(updates, rebuilds, strict=True))
     print(f"\nincremental: store of {n} + {len(new)} new articles, best of {repeat}: update {best_u:.2f}s vs full "
-          f"rebuild {best_r:.2f}s -> ratio {best_u / best_r:.3f} (median ratio {med:.3f}); "
+          f"rebuild {best_r:.2f}s -> ratio {best_u / best_r:.3f} (median of the pairs' ratios {med:.3f}); "
           f"same clusters as rebuild: {same}")
     print(f"  CPU time, best of {repeat}: update {cpu_u:.2f}s vs rebuild {cpu_r:.2f}s -> ratio {cpu_u / cpu_r:.3f}")
     print(f"  every run (wall s): updates {[round(u[0], 2) for u in updates]}, "
