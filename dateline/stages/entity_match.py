@@ -76,19 +76,25 @@ class Matcher:
         self.lexicon = lexicon
         self.max_words = min(lexicon.max_words, 12)
         self.first_words = {k.split()[0] for k in lexicon.variants}
+        self.last_words = {k.rsplit(" ", 1)[-1] for k in lexicon.variants}
+        """Last words of the known names: a span whose last token ends in another word names nothing."""
         self.heads = head_variants()
         self.head_first = {k.split()[0] for k in self.heads}
 
     def name_at(self, doc: Doc, i: int, limit: int | None = None) -> tuple[int, Variant] | None:
         """The longest known name starting at token ``i`` (end token, variant)."""
-        first = _token_keys(doc)[i]
+        keys = _token_keys(doc)
+        first = keys[i]
         if first not in self.first_words and first != "the":
             return None
         stop = min(len(doc), i + (limit or self.max_words))
         for j in range(stop, i, -1):
-            if doc[j - 1].is_punct or doc[j - 1].is_space or doc[j - 1].lower_ in ("'s", "’s") \
+            last = doc[j - 1]
+            if last.is_punct or last.is_space or last.lower_ in ("'s", "’s") \
                     or any(t.is_space for t in doc[i:j]):
                 continue
+            if (j - 1 == i or doc[j - 2].whitespace_) and keys[j - 1].rsplit(" ", 1)[-1] not in self.last_words:
+                continue  # after a space, the span's key ends in this token's last word: no name ends so
             surface = _surface(doc, i, j)
             variant = self.lexicon.lookup(surface)
             if variant is None:
