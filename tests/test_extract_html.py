@@ -105,6 +105,22 @@ def test_jsonld_article_metadata() -> None:
     assert ex.language == "en"
 
 
+def test_outlet_when_the_site_name_is_a_section() -> None:
+    # Reuters pages say og:site_name "U.S." (a section); the publisher's social account names the site
+    head = ('<meta property="og:site_name" content="U.S.">'
+            '<meta property="article:publisher" content="https://www.facebook.com/Reuters">'
+            "<title>Oversupply angst drags oil lower</title>")
+    assert extract_html(_page(head), "https://www.reuters.com/article/x").outlet == "Reuters"
+    # nothing names the site but the title's last part, which starts like the host
+    head = "<title>Royal Self-Indicting Arrogance - Sputnik International</title>"
+    ex = extract_html(_page(head), "https://sputniknews.com/columnists/1")
+    assert ex.outlet == "Sputnik International" and ex.title == "Royal Self-Indicting Arrogance"
+    # a section name with no better candidate stays (it is what the page says), a share link is no name
+    head = ('<meta property="og:site_name" content="World">'
+            '<meta property="article:publisher" content="https://www.facebook.com/sharer">')
+    assert extract_html(_page(head), "https://news.example.com/a").outlet == "World"
+
+
 def test_open_graph_and_meta_tags() -> None:
     head = (
         '<meta property="og:site_name" content="The Daily Example">'

@@ -186,6 +186,40 @@ def _names(value: Any) -> list[str]:
 # --------------------------------------------------------------------------- fields
 
 
+_SOCIAL = re.compile(r"^https?://(?:www\.|m\.)?(?:facebook|twitter|x)\.com/@?([A-Za-z][\w.]{1,40})/?$")
+
+
+def _social_names(values: Iterable[str]) -> list[str]:
+    """Account names from publisher links to social pages (``https://www.facebook.com/Reuters``)."""
+    out = []
+    for v in values:
+        m = _SOCIAL.match(v.strip())
+        if m and m.group(1).lower() not in {"pages", "home.php", "sharer", "share", "intent", "profile.php"}:
+            out.append(m.group(1))
+    return out
+
+
+def _title_site(src: _Sources) -> list[str]:
+    """The short first or last part of ``Headline - Site name`` in the page's <title>."""
+    head_title = clean(src.tree.findtext(".//title"))
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(head_title) if p.strip()]
+    if len(parts) < 2:
+        return []
+    return [p for p in (parts[-1], parts[0]) if len(p.split()) <= 4 and len(p) <= 60]
+
+
+def _names_host(cand: str, label: str, host: str) -> bool:
+    """Whether a name names the site at this host: its letters hold the host's label or lie in the
+    host, or its first word (5+ letters) starts the label (``Sputnik International`` at sputniknews.com)."""
+    letters = _letters(cand)
+    if not label or not letters:
+        return False
+    if label in letters or letters in _letters(host):
+        return True
+    first = _letters(cand.split()[0]) if cand.split() else ""
+    return len(first) >= 5 and label.startswith(first)
+
+
 def _outlet(src: _Sources, host: str) -> str | None:
     candidates = [
         *src.all("og:site_name"),
@@ -195,14 +229,14 @@ def _outlet(src: _Sources, host: str) -> str | None:
         *src.all("application-name", "publisher", "dc.publisher"),
     ]
     candidates = [c.lstrip("@") for c in candidates if c and len(c) <= 80 and not c.startswith("http")]
-    if not candidates:
-        return None
     label = _host_label(host)
-    # a name that matches the host beats one that does not (og:site_name is sometimes a section)
-    for cand in candidates:
-        if label and (label in _letters(cand) or _letters(cand) in _letters(host)):
+    # a name that matches the host beats one that does not (og:site_name is sometimes a section:
+    # Reuters pages say "U.S."); then the title's site part and the publisher's social account
+    weaker = [*_title_site(src), *_social_names(src.all("article:publisher", "publisher", "fb:pages"))]
+    for cand in [*candidates, *weaker]:
+        if _names_host(cand, label, host):
             return cand
-    return candidates[0]
+    return candidates[0] if candidates else None
 
 
 def _site_like(name: str, host: str, outlet: str | None) -> bool:
@@ -343,8 +377,17 @@ def _title(src: _Sources, outlet: str | None) -> str | None:
     h1 = [clean(el.text_content()) for el in src.tree.iter("h1")][:3]
     head_title = clean(src.tree.findtext(".//title"))
     parts = [p for p in _TITLE_SEPARATORS.split(head_title) if p]
-    # the shorter parts of "Headline | Blog name" name the site, not the article
-    site_parts = {_letters(p) for p in sorted(parts, key=len)[:-1]} | {_letters(outlet or "")}
+    # parts of "Headline | Blog name" that name the site, not the article: those like the outlet,
+    # or (no outlet known) the shorter ones
+    site = _letters(outlet or "")
+    named = [i for i, part in enumerate(parts) if _names_outlet(part, site)]
+    if named:  # the headline is the part at the other end: "Headline - Section - Outlet"
+        keep = 0 if named[-1] == len(parts) - 1 else len(parts) - 1 if named[0] == 0 else None
+        site_parts = {site} | {_letters(p) for i, p in enumerate(parts)
+                               if (i != keep if keep is not None else i in named)}
+    else:
+        site_parts = {site} | {_letters(p) for p in sorted(parts, key=len)[:-1]}
+    site_parts.discard("")
     candidates = [
         *(clean(v) for v in src.from_articles("headline")),
         src.first("og:title"),
@@ -358,8 +401,22 @@ def _title(src: _Sources, outlet: str | None) -> str | None:
     return None
 
 
+def _names_outlet(part: str, site: str) -> bool:
+    """Whether a title part is the outlet's name: its letters lie in the outlet's, or hold them with
+    a few more (``The Facebook Blog``, ``Wired.com``; not ``Skepchick Quickies 10.29``)."""
+    letters = _letters(part)
+    return bool(site and letters) and (letters in site or (site in letters and len(letters) <= len(site) + 8))
+
+
+def _name_like(part: str) -> bool:
+    """Capitalised words without digits: ``Danger Room``, ``Everyday Food Blog`` (not ``For $235K``)."""
+    words = part.split()
+    return bool(words) and not any(c.isdigit() for c in part) and all(w[0].isupper() or len(w) <= 3 for w in words)
+
+
 def strip_site_from_title(title: str | None, outlet: str | None) -> str | None:
-    """Drop a leading or trailing ``| Site name`` part from a page title."""
+    """Drop a leading or trailing ``| Site name`` part from a page title: the part that names the
+    outlet, else a short last part after a head of 3+ words."""
     if not title:
         return None
     seps = list(_TITLE_SEPARATORS.finditer(title))
@@ -369,14 +426,13 @@ def strip_site_from_title(title: str | None, outlet: str | None) -> str | None:
     lead, rest = title[: seps[0].start()], title[seps[0].end() :]
     site = _letters(outlet or "")
     if site:
-        last, first = _letters(tail), _letters(lead)
-        if last and (last in site or site in last):
+        if _names_outlet(tail, site):
             return head
-        if first and (first in site or site in first):
+        if _names_outlet(lead, site):
             return rest
-        return title
-    # no outlet known: a short last part after a long enough head is most likely the site name
-    if len(tail.split()) <= 3 and len(head.split()) >= 3:
+    # no part names the outlet: a short last part after a long enough head is most likely the site
+    # (or, where the outlet is known, a section's or a blog's) name
+    if len(tail.split()) <= 3 and len(head.split()) >= 3 and (not site or _name_like(tail)):
         return head
     return title
 
