@@ -96,7 +96,8 @@ def use_numpy_blas(nlp: Language) -> None:
 
 class TokenAttributes:
     """POS, morphology and lemma for parsed tokens: what the model's ``attribute_ruler`` and
-    ``lemmatizer`` would assign, looked up by (form, fine tag, dependency label).
+    ``lemmatizer`` would assign, looked up by (form, fine tag, dependency label), or by (form, fine
+    tag, label class) where only some labels matter.
 
     Those two components decide a token from its own form, tag and label, except for the ruler's
     few multi-token patterns ("gon na", "there is" ...): a sentence where one of those matches goes
@@ -135,6 +136,19 @@ class TokenAttributes:
                     self._first_deps.add(strings.add(dep))
                 else:
                     self._always_match = True
+        # the single-token patterns that test the label: for the rest, the label does not matter
+        self._dep_patterns: list[dict[str, Any]] | None = []
+        for pattern in ruler.patterns:
+            for tokens in pattern["patterns"]:
+                if len(tokens) == 1 and "DEP" in tokens[0]:
+                    if not set(tokens[0]) <= {"DEP", "TAG", "LOWER", "IS_SPACE"} or not all(
+                            _known_predicate(v) for k, v in tokens[0].items() if k != "IS_SPACE"):
+                        self._dep_patterns = None  # a test we cannot evaluate: keep the label in every key
+                    elif self._dep_patterns is not None:
+                        self._dep_patterns.append(tokens[0])
+        self._classes: dict[tuple[int, int, tuple[bool, ...]], tuple[int, int, int]] = {}
+        """(form, tag, what the label-testing patterns that can apply say of the label) -> (POS,
+        morphology, lemma): a form and tag met with a new label often need no probe."""
         self._cache: dict[tuple[int, int, int], tuple[int, int, int, int, int]] = {}
         """(form, tag, label) -> (POS, morphology, lemma, tag, label) as the components leave them (the
         ruler relabels whitespace tokens: tag ``_SP``, label ``dep``)."""
@@ -167,14 +181,43 @@ class TokenAttributes:
         if missing:
             if len(cache) + len(missing) > self.max_entries:
                 cache.clear()
+                self._classes.clear()
                 missing = list(dict.fromkeys(keys))
-            self._fill(doc, missing)
+            missing = self._from_classes(doc, missing)
+            if missing:
+                self._fill(doc, missing)
         values: Any = np.asarray([cache[k] for k in keys], dtype="uint64")
         doc.from_array([POS, MORPH, LEMMA], values[:, :3])
         for tok, key, value in zip(doc, keys, values.tolist(), strict=True):
             if value[3] != key[1] or value[4] != key[2]:  # the ruler changed its tag or label
                 tok.tag, tok.dep = value[3], value[4]
         return doc
+
+    def _label_class(self, doc: Doc, key: tuple[int, int, int]) -> tuple[bool, ...] | None:
+        """What the label-testing single-token patterns whose other tests the token passes say of
+        its label (None: keep the exact label, for whitespace, which the ruler relabels)."""
+        if self._dep_patterns is None:
+            return None
+        strings = doc.vocab.strings
+        form = strings[key[0]]
+        if form.isspace():
+            return None
+        lower, tag, dep = form.lower(), strings[key[1]], strings[key[2]]
+        return tuple(_predicate(p["DEP"], dep) for p in self._dep_patterns
+                     if p.get("IS_SPACE", False) is False and ("TAG" not in p or _predicate(p["TAG"], tag))
+                     and ("LOWER" not in p or _predicate(p["LOWER"], lower)))
+
+    def _from_classes(self, doc: Doc, keys: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """Fill what a seen (form, tag, label class) answers; return the keys still unknown."""
+        left = []
+        for key in keys:
+            label = self._label_class(doc, key)
+            known = self._classes.get((key[0], key[1], label)) if label is not None else None
+            if known is None:
+                left.append(key)
+            else:
+                self._cache[key] = (*known, key[1], key[2])
+        return left
 
     def _fill(self, doc: Doc, keys: list[tuple[int, int, int]]) -> None:
         """Cache what the real components assign to each (form, tag, label): they run once over a
@@ -206,6 +249,27 @@ class TokenAttributes:
         for i, key in enumerate(keys):
             v = values[step * i + step - 1]
             self._cache[key] = (v[0], v[1], v[2], v[3], v[4])
+            label = self._label_class(doc, key)
+            if label is not None and (v[3], v[4]) == (key[1], key[2]):
+                self._classes[(key[0], key[1], label)] = (v[0], v[1], v[2])
+
+
+def _known_predicate(value: Any) -> bool:
+    """A Matcher token test :func:`_predicate` evaluates: a string, or ``IN`` / ``NOT_IN`` / ``REGEX``."""
+    return isinstance(value, str) or (isinstance(value, dict) and len(value) == 1
+                                      and next(iter(value)) in ("IN", "NOT_IN", "REGEX"))
+
+
+def _predicate(value: Any, text: str) -> bool:
+    """Whether ``text`` passes a Matcher token test on a string attribute (as the Matcher decides it)."""
+    if isinstance(value, str):
+        return text == value
+    op, arg = next(iter(value.items()))
+    if op == "IN":
+        return text in arg
+    if op == "NOT_IN":
+        return text not in arg
+    return re.search(arg, text) is not None
 
 
 def model_version() -> str:

@@ -63,3 +63,29 @@ def test_model_multiplies_with_numpy_blas() -> None:
     ops = {type(node.ops).__name__ + str(getattr(node.ops, "use_blis", None))
            for _, c in nlp.pipeline if getattr(c, "model", None) is not None for node in c.model.walk()}
     assert ops == {NumpyOps.__name__ + "False"}
+
+
+def test_a_form_met_with_a_new_label_needs_no_probe_when_no_pattern_tests_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    nlp = load_model()
+    cached = TokenAttributes(nlp)
+    probed: list[str] = []
+    fill = TokenAttributes._fill
+
+    def spy(self: TokenAttributes, doc: object, keys: list[tuple[int, int, int]]) -> None:
+        probed.extend(nlp.vocab.strings[k[0]] for k in keys)
+        fill(self, doc, keys)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(TokenAttributes, "_fill", spy)
+    texts = ["The officials said so.", "He met the officials.", "Then it rained.", "They saw it."]
+    with nlp.select_pipes(enable=list(_PARSE_PIPES)):
+        docs = list(nlp.pipe(texts))
+    labels = {t.text: t.dep_ for t in docs[0]}, {t.text: t.dep_ for t in docs[1]}
+    assert labels[0]["officials"] != labels[1]["officials"]  # nsubj, then dobj
+    ours = [cached(d) for d in docs]
+    assert probed.count("officials") == 1  # the second label is answered from the first
+    # "it" as subject and as object: ruler patterns test its label (Case=Nom / Case=Acc), so both are probed
+    assert [t.dep_ for d in docs[2:] for t in d if t.text == "it"] == ["nsubj", "dobj"]
+    assert probed.count("it") == 2
+    with nlp.select_pipes(enable=[*_PARSE_PIPES, *_ATTRIBUTE_PIPES]):
+        real = list(nlp.pipe(texts))
+    assert _attrs(ours) == _attrs(real)
