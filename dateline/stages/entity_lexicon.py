@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,8 +40,10 @@ _WORDLIKE = frozenset({"is", "us", "who", "am", "it", "as", "an", "at", "in", "o
                        "be", "do", "go", "he", "if", "my", "of", "to", "up", "aim", "all", "can", "cat", "let"})
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
-    """The lookup key of a name: case-folded words, dots and hyphens dropped, ``'s`` and ``the`` cut.
+    """The lookup key of a name: case-folded words, dots and hyphens dropped, ``'s`` and ``the`` cut
+    (memoised: the matcher keys every token, and most tokens are words seen before).
 
     ``"the U.S."`` → ``"us"``; ``"al-Qaeda"`` → ``"al qaeda"``; ``"Russia's"`` → ``"russia"``.
     """

@@ -53,6 +53,36 @@ def _token_keys(doc: Doc) -> list[str]:
     return keys
 
 
+@dataclass(frozen=True)
+class _TokenFacts:
+    """Per-token facts the matcher tests at every position, read from the Doc once (a ``doc[i]``
+    makes a Token object each time)."""
+
+    skip_end: list[bool]
+    """Cannot end a name: punctuation, whitespace or a possessive ``'s``."""
+    space: list[int]
+    """How many whitespace tokens come before each position (prefix counts: a span holds one when
+    ``space[j] - space[i] > 0``)."""
+    spaced: list[bool]
+    """Followed by whitespace."""
+    last_words: list[str]
+    """The last word of each token's name key."""
+
+
+def _token_facts(doc: Doc) -> _TokenFacts:
+    facts = doc.user_data.get("dateline_token_facts")
+    if not isinstance(facts, _TokenFacts):
+        space = [0]
+        skip, spaced = [], []
+        for t in doc:
+            space.append(space[-1] + t.is_space)
+            skip.append(t.is_punct or t.is_space or t.lower_ in ("'s", "’s"))
+            spaced.append(bool(t.whitespace_))
+        facts = _TokenFacts(skip, space, spaced, [k.rsplit(" ", 1)[-1] for k in _token_keys(doc)])
+        doc.user_data["dateline_token_facts"] = facts
+    return facts
+
+
 def _surface(doc: Doc, i: int, j: int) -> str:
     return doc_text(doc)[doc[i].idx : doc[j - 1].idx + len(doc[j - 1].text)]
 
@@ -88,12 +118,11 @@ class Matcher:
         if first not in self.first_words and first != "the":
             return None
         stop = min(len(doc), i + (limit or self.max_words))
+        facts = _token_facts(doc)
         for j in range(stop, i, -1):
-            last = doc[j - 1]
-            if last.is_punct or last.is_space or last.lower_ in ("'s", "’s") \
-                    or any(t.is_space for t in doc[i:j]):
+            if facts.skip_end[j - 1] or facts.space[j] - facts.space[i]:
                 continue
-            if (j - 1 == i or doc[j - 2].whitespace_) and keys[j - 1].rsplit(" ", 1)[-1] not in self.last_words:
+            if (j - 1 == i or facts.spaced[j - 2]) and facts.last_words[j - 1] not in self.last_words:
                 continue  # after a space, the span's key ends in this token's last word: no name ends so
             surface = _surface(doc, i, j)
             variant = self.lexicon.lookup(surface)
