@@ -280,6 +280,24 @@ def _rest_span(verb: Token, off: int) -> tuple[tuple[int, int], str] | None:
     return (off + s, off + e), parts
 
 
+_DEEP_DEPS = frozenset({"dobj", "attr", "acomp"})
+
+
+def _deep_object(child: Token, off: int) -> tuple[tuple[int, int], tuple[str, ...]] | None:
+    """The object of the first preposition on a verb's object or complement: PolNeAR counts the
+    light noun or adjective as part of a multi-word cue (``showing signs of [irritation]``, ``has no
+    such praise for [Clinton]``, ``was more measured on [the topic]``). The noun and preposition are
+    features, so which ones make cues is learned."""
+    for gc in child.rights:
+        if gc.dep_ != "prep":
+            continue
+        objs = [c for c in gc.children if c.dep_ in ("pobj", "pcomp")]
+        if not objs:
+            return None
+        return subtree_span(objs[0], off), (f"dn={child.lemma_.lower()}", f"dp={gc.lower_}")
+    return None
+
+
 def frames(verb: Token, off: int) -> Iterator[tuple[str, tuple[int, int], tuple[str, ...]]]:
     """Every (frame, content span, frame-specific features) a token offers, whatever its lemma."""
     for child in verb.children:
@@ -288,7 +306,11 @@ def frames(verb: Token, off: int) -> Iterator[tuple[str, tuple[int, int], tuple[
             if dep == "dobj" and child.pos_ in _PRONOUN_POS:
                 continue
             yield dep, subtree_span(child, off), ()
-        elif dep == "prep":
+        if dep in _DEEP_DEPS:
+            deep = _deep_object(child, off)
+            if deep is not None:
+                yield "deep", deep[0], deep[1]
+        if dep == "prep":
             objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
             if objs:
                 yield f"prep:{child.lower_}", subtree_span(objs[0], off), ()
