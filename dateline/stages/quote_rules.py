@@ -465,10 +465,12 @@ def _content_features(parsed: Doc, off: int, content: tuple[int, int]) -> tuple[
 def frame_features(lemma: str, frame: str, cue: tuple[str, ...], content: tuple[str, ...]) -> tuple[str, ...]:
     """The feature strings of one candidate: lemma and frame alone and together, and each cue and
     content feature conjoined with the frame (the model learns e.g. that ``dobj`` with a pronoun
-    object is rarely content)."""
+    object is rarely content), and each content feature conjoined with lemma and frame (``say`` with a
+    ``that`` clause, ``call`` with a one-word object)."""
     out = [f"f:{frame}", f"l:{lemma}", f"lf:{lemma}|{frame}"]
     out += [f"f:{frame}|{x}" for x in cue + content]
     out += [f"l:{lemma}|{x}" for x in cue[:3]]
+    out += [f"lf:{lemma}|{frame}|{x}" for x in content]
     return tuple(out)
 
 
