@@ -9,6 +9,8 @@ A *frame* is the grammatical slot of a cue verb that holds what was said, though
 * ``head``   – ``[The police had trained for months], a spokesman said`` (the cue clause hangs off
   the content clause, as the parser often does with inverted reporting clauses)
 * ``colon``  – ``Breitbart News responded: [...]`` (content after a colon)
+* ``deep``   – ``are showing signs of [irritation]`` (object of the first preposition on the verb's
+  object or complement: PolNeAR counts the light noun in the cue)
 
 Which (cue lemma, frame) pairs count is decided by the lexicon (:mod:`quote_cues`), learned from the
 PolNeAR training split; this module only finds the frames and spans, in article character offsets.
