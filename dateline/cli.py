@@ -62,7 +62,8 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @DB_OPTION
 @STAGES_OPTION
-@click.option("--workers", "-j", default=1, show_default=True, help="Extraction processes.")
+@click.option("--workers", "-j", default=1, show_default=True,
+              help="Worker processes for extraction and the stages (one per core).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary table.")
 def ingest_cmd(paths: tuple[str, ...], db: str | None, stages: str, workers: int, as_json: bool, quiet: bool) -> None:
