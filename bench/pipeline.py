@@ -1,6 +1,6 @@
 """Throughput of the whole pipeline against the bare spaCy pass, side by side in one run.
 
-    .venv/bin/python bench/pipeline.py [--pages 1000] [--chunk 50] [--json out.json]
+    .venv/bin/python bench/pipeline.py [--pages 1000] [--chunk 50] [--batch 64] [--scaling-only] [--json out.json]
 
 On the same real pages (Dragnet HTML, ../shared/data/extraction), in interleaved chunks so that a
 noisy shared machine slows every contender alike:
@@ -17,7 +17,8 @@ noisy shared machine slows every contender alike:
 * ``trafilatura``: extraction alone.
 
 Then the same ``ours`` work in one process and in two (``multiprocessing``, fork after the
-pipeline is loaded; interleaved chunk by chunk) to measure scaling. Prints articles/s, articles/s
+pipeline is loaded; interleaved batch by batch, in batches of ``dateline ingest``'s size unless
+``--batch`` says otherwise; ``--scaling-only`` runs just these) to measure scaling. Prints articles/s, articles/s
 per core, the ratio ours/spacy-full in cost (time) terms (goal ≤ 1.0), the 2-process speed-up
 (goal ≥ 1.9), CPU seconds per article and peak RSS.
 """
@@ -123,7 +124,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--pages", type=int, default=1000)
-    ap.add_argument("--chunk", type=int, default=50)
+    ap.add_argument("--chunk", type=int, default=50, help="pages per interleaved chunk of the contenders")
+    ap.add_argument("--batch", type=int, default=None,
+                    help="pages per batch in the scaling runs (default: ingest's batch, dateline.ingest.BATCH_SIZE)")
+    ap.add_argument("--scaling-only", action="store_true", help="only the one- vs two-process runs")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
 
@@ -154,7 +158,7 @@ def main() -> int:
     for _ in nlp.pipe(texts[:5]):  # warm-up of the shipped model too
         pass
     totals = {"ours": 0.0, "spacy-full": 0.0, "spacy-full-openblas": 0.0, "spacy-ner": 0.0, "trafilatura": 0.0}
-    for start in range(0, len(pages), args.chunk):
+    for start in range(0, 0 if args.scaling_only else len(pages), args.chunk):
         chunk = pages[start : start + args.chunk]
         chunk_texts = texts[start : start + args.chunk]
         t = time.perf_counter()
@@ -182,9 +186,13 @@ def main() -> int:
 
     n = len(pages)
     rows: dict[str, Any] = {
-        name: {"seconds": round(s, 2), "articles_per_s": round(n / s, 2)} for name, s in totals.items()
+        name: {"seconds": round(s, 2), "articles_per_s": round(n / s, 2)} for name, s in totals.items() if s
     }
-    cost_ratio = totals["ours"] / totals["spacy-full"]
+    cost_ratio = totals["ours"] / totals["spacy-full"] if totals["spacy-full"] else float("nan")
+    openblas_ratio = totals["ours"] / totals["spacy-full-openblas"] if totals["spacy-full-openblas"] else float("nan")
+    from dateline.ingest import BATCH_SIZE
+
+    batch = args.batch or BATCH_SIZE
 
     # Scaling: ours in one process vs two on the same pages, interleaved chunk by chunk so that the
     # machine's load hits both alike. The pipeline, model and gazetteer are loaded (warm-up above)
@@ -198,8 +206,8 @@ def main() -> int:
     one = two = cpu_one = cpu_two = 0.0
     with ctx.Pool(2) as pool:
         pool.map(_noop, [0, 1])  # the workers exist before the clock starts
-        for start in range(0, n, args.chunk):
-            stop = min(n, start + args.chunk)
+        for start in range(0, n, batch):
+            stop = min(n, start + batch)
             c0, t = _cpu_self(), time.perf_counter()
             _ours_chunk(pages[start:stop])
             one += time.perf_counter() - t
@@ -212,10 +220,11 @@ def main() -> int:
         "pages": n,
         "mean_words": round(words),
         "spacy_version": spacy_version,
-        "contenders": rows,
+        "contenders": rows if not args.scaling_only else {},
+        "scaling_batch": batch,
         "cost_ours_over_spacy_full": round(cost_ratio, 3),
-        "cost_ours_over_spacy_full_openblas": round(totals["ours"] / totals["spacy-full-openblas"], 3),
-        "speed_ours_over_spacy_full": round(1 / cost_ratio, 3),
+        "cost_ours_over_spacy_full_openblas": round(openblas_ratio, 3),
+        "speed_ours_over_spacy_full": round(1 / cost_ratio, 3) if totals["spacy-full"] else float("nan"),
         "one_process_articles_per_s": round(n / one, 2),
         "two_processes_articles_per_s": round(n / two, 2),
         "two_process_speedup": round(one / two, 3),
@@ -225,13 +234,14 @@ def main() -> int:
         "peak_rss_mb_main_process": round(peak_rss_mb(), 1),
     }
     print(f"\n{n} real pages (Dragnet HTML), mean {words:.0f} words of extracted text, spaCy {spacy_version}")
-    print(f"{'contender':<14}{'articles/s':>12}{'seconds':>10}{'ours/them (time)':>18}")
-    for name, row in rows.items():
-        ratio = totals["ours"] / totals[name]
-        print(f"{name:<14}{row['articles_per_s']:>12.2f}{row['seconds']:>10.1f}{ratio:>18.2f}")
-    print(f"\ncost ours / bare spaCy full pass: {cost_ratio:.2f}x  (goal <= 1.0); against the full pass on "
-          f"OpenBLAS kernels too: {totals['ours'] / totals['spacy-full-openblas']:.2f}x")
-    print(f"one process {n / one:.2f} art/s, two processes {n / two:.2f} art/s: "
+    if not args.scaling_only:
+        print(f"{'contender':<14}{'articles/s':>12}{'seconds':>10}{'ours/them (time)':>18}")
+        for name, row in rows.items():
+            ratio = totals["ours"] / totals[name]
+            print(f"{name:<14}{row['articles_per_s']:>12.2f}{row['seconds']:>10.1f}{ratio:>18.2f}")
+        print(f"\ncost ours / bare spaCy full pass: {cost_ratio:.2f}x  (goal <= 1.0); against the full pass on "
+              f"OpenBLAS kernels too: {openblas_ratio:.2f}x")
+    print(f"batches of {batch} pages: one process {n / one:.2f} art/s, two processes {n / two:.2f} art/s: "
           f"speed-up {one / two:.2f}x (goal >= 1.9)")
     print(f"articles/s per core (two processes): {n / two / 2:.2f}; peak RSS (main process): {peak_rss_mb():.0f} MB")
     print(f"CPU s per article: one process {cpu_one / n:.3f}, two processes {cpu_two / n:.3f} "
