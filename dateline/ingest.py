@@ -87,16 +87,33 @@ def extract_one(raw: RawDocument, templates: SiteTemplates | None = None) -> Pro
     return Processed(SourceOutcome(raw.source, fingerprint, "stored", article_id=article.id), article)
 
 
-def enrich(articles: list[Article], pipeline: Pipeline | None) -> list[Article]:
-    """Run the stages over a batch; if the batched pass itself breaks, fall back to one at a time."""
+def enrich_each(articles: list[Article], pipeline: Pipeline | None) -> list[Article | Exception]:
+    """Run the stages over a batch in one pass; if that pass breaks, over each article alone, where
+    an article that still breaks gives its exception in its place (the others their results)."""
     if pipeline is None or not pipeline.stages or not articles:
-        return articles
+        return list(articles)
     try:
-        return pipeline.run(articles)
-    except Exception:
+        return list(pipeline.run(articles))
+    except Exception as exc:
         if len(articles) == 1:
-            raise
-        return [enrich([a], pipeline)[0] for a in articles]
+            return [exc]
+    out: list[Article | Exception] = []
+    for article in articles:
+        try:
+            out.append(pipeline.run([article])[0])
+        except Exception as exc:
+            out.append(exc)
+    return out
+
+
+def enrich(articles: list[Article], pipeline: Pipeline | None) -> list[Article]:
+    """Run the stages over a batch; if the batched pass itself breaks, fall back to one at a time
+    (an article that breaks alone raises)."""
+    done = enrich_each(articles, pipeline)
+    failed = next((x for x in done if isinstance(x, Exception)), None)
+    if failed is not None:
+        raise failed
+    return [x for x in done if not isinstance(x, Exception)]
 
 
 def process_documents(
@@ -110,17 +127,7 @@ def enrich_processed(results: list[Processed], pipeline: Pipeline | None) -> lis
     """Run the stages over the extracted articles of a batch (one batched pass). When the batched
     pass breaks, each article is enriched alone, and one that still breaks fails its document only
     ("enrichment-error"); the others keep their results."""
-    articles = [r.article for r in results if r.article is not None]
-    try:
-        enriched: list[Article | Exception] = list(enrich(articles, pipeline))
-    except Exception:  # the NLP pass failed on one article: find it, fail that document only
-        enriched = []
-        for article in articles:
-            try:
-                enriched.append(enrich([article], pipeline)[0])
-            except Exception as exc:
-                enriched.append(exc)
-    done = iter(enriched)
+    done = iter(enrich_each([r.article for r in results if r.article is not None], pipeline))
     out = []
     for r in results:
         if r.article is None:
