@@ -119,9 +119,16 @@ class TokenAttributes:
         self._always_match = False
         strings = nlp.vocab.strings
         ruler: Any = nlp.get_pipe("attribute_ruler")
+        # the single-token patterns that test the label: for the rest, the label does not matter
+        dep_patterns: list[dict[str, Any]] = []
+        evaluable = True
         for i, pattern in enumerate(ruler.patterns):
             for tokens in pattern["patterns"]:
                 if len(tokens) < 2:
+                    if "DEP" in tokens[0]:
+                        dep_patterns.append(tokens[0])
+                        evaluable = evaluable and set(tokens[0]) <= {"DEP", "TAG", "LOWER", "IS_SPACE"} and all(
+                            _known_predicate(v) for k, v in tokens[0].items() if k != "IS_SPACE")
                     continue
                 self._multi.add(f"multi{i}", [tokens])
                 first = tokens[0]
@@ -136,16 +143,8 @@ class TokenAttributes:
                     self._first_deps.add(strings.add(dep))
                 else:
                     self._always_match = True
-        # the single-token patterns that test the label: for the rest, the label does not matter
-        self._dep_patterns: list[dict[str, Any]] | None = []
-        for pattern in ruler.patterns:
-            for tokens in pattern["patterns"]:
-                if len(tokens) == 1 and "DEP" in tokens[0]:
-                    if not set(tokens[0]) <= {"DEP", "TAG", "LOWER", "IS_SPACE"} or not all(
-                            _known_predicate(v) for k, v in tokens[0].items() if k != "IS_SPACE"):
-                        self._dep_patterns = None  # a test we cannot evaluate: keep the label in every key
-                    elif self._dep_patterns is not None:
-                        self._dep_patterns.append(tokens[0])
+        self._dep_patterns = dep_patterns if evaluable else None
+        """None when one holds a test we cannot evaluate: then the exact label is in every key."""
         self._classes: dict[tuple[int, int, tuple[bool, ...]], tuple[int, int, int]] = {}
         """(form, tag, what the label-testing patterns that can apply say of the label) -> (POS,
         morphology, lemma): a form and tag met with a new label often need no probe."""
@@ -183,9 +182,9 @@ class TokenAttributes:
                 cache.clear()
                 self._classes.clear()
                 missing = list(dict.fromkeys(keys))
-            missing = self._from_classes(doc, missing)
-            if missing:
-                self._fill(doc, missing)
+            unknown = self._from_classes(doc, missing)
+            if unknown:
+                self._fill(doc, unknown)
         values: Any = np.asarray([cache[k] for k in keys], dtype="uint64")
         doc.from_array([POS, MORPH, LEMMA], values[:, :3])
         for tok, key, value in zip(doc, keys, values.tolist(), strict=True):
@@ -207,19 +206,21 @@ class TokenAttributes:
                      if p.get("IS_SPACE", False) is False and ("TAG" not in p or _predicate(p["TAG"], tag))
                      and ("LOWER" not in p or _predicate(p["LOWER"], lower)))
 
-    def _from_classes(self, doc: Doc, keys: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-        """Fill what a seen (form, tag, label class) answers; return the keys still unknown."""
-        left = []
+    def _from_classes(self, doc: Doc, keys: list[tuple[int, int, int]]
+                      ) -> dict[tuple[int, int, int], tuple[bool, ...] | None]:
+        """Fill what a seen (form, tag, label class) answers; return the keys still unknown, each
+        with its label class."""
+        left = {}
         for key in keys:
             label = self._label_class(doc, key)
             known = self._classes.get((key[0], key[1], label)) if label is not None else None
             if known is None:
-                left.append(key)
+                left[key] = label
             else:
                 self._cache[key] = (*known, key[1], key[2])
         return left
 
-    def _fill(self, doc: Doc, keys: list[tuple[int, int, int]]) -> None:
+    def _fill(self, doc: Doc, labels: dict[tuple[int, int, int], tuple[bool, ...] | None]) -> None:
         """Cache what the real components assign to each (form, tag, label): they run once over a
         probe Doc of those tokens alone, where only the single-token patterns may apply (when a
         multi-token pattern matches across two of them, each token gets a line break before it,
@@ -228,6 +229,7 @@ class TokenAttributes:
         from spacy.tokens import Doc
 
         strings = doc.vocab.strings
+        keys = list(labels)
         for spaced in (False, True):
             words, tags, deps = [], [], []
             for orth, tag, dep in keys:
@@ -249,7 +251,7 @@ class TokenAttributes:
         for i, key in enumerate(keys):
             v = values[step * i + step - 1]
             self._cache[key] = (v[0], v[1], v[2], v[3], v[4])
-            label = self._label_class(doc, key)
+            label = labels[key]
             if label is not None and (v[3], v[4]) == (key[1], key[2]):
                 self._classes[(key[0], key[1], label)] = (v[0], v[1], v[2])
 

@@ -71,7 +71,7 @@ def test_a_form_met_with_a_new_label_needs_no_probe_when_no_pattern_tests_it(mon
     probed: list[str] = []
     fill = TokenAttributes._fill
 
-    def spy(self: TokenAttributes, doc: object, keys: list[tuple[int, int, int]]) -> None:
+    def spy(self: TokenAttributes, doc: object, keys: dict[tuple[int, int, int], object]) -> None:
         probed.extend(nlp.vocab.strings[k[0]] for k in keys)
         fill(self, doc, keys)  # type: ignore[arg-type]
 
