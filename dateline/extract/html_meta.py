@@ -199,10 +199,14 @@ def _social_names(values: Iterable[str]) -> list[str]:
     return out
 
 
+def _title_parts(src: _Sources) -> list[str]:
+    """The parts of the page's <title> between separators (``Headline | Section | Site``)."""
+    return [p.strip() for p in _TITLE_SEPARATORS.split(clean(src.tree.findtext(".//title"))) if p.strip()]
+
+
 def _title_site(src: _Sources) -> list[str]:
     """The short first or last part of ``Headline - Site name`` in the page's <title>."""
-    head_title = clean(src.tree.findtext(".//title"))
-    parts = [p.strip() for p in _TITLE_SEPARATORS.split(head_title) if p.strip()]
+    parts = _title_parts(src)
     if len(parts) < 2:
         return []
     return [p for p in (parts[-1], parts[0]) if len(p.split()) <= 4 and len(p) <= 60]
@@ -214,10 +218,14 @@ def _names_host(cand: str, label: str, host: str) -> bool:
     letters = _letters(cand)
     if not label or not letters:
         return False
-    if label in letters or letters in _letters(host):
-        return True
-    first = _letters(cand.split()[0]) if cand.split() else ""
-    return len(first) >= 5 and label.startswith(first)
+    return label in letters or letters in _letters(host) or _starts_label(cand, label, 5)
+
+
+def _starts_label(name: str, label: str, min_letters: int) -> bool:
+    """Whether the name's first word (at least ``min_letters`` letters) starts the host's label
+    (``Sputnik International`` at sputniknews.com)."""
+    first = _letters(name.split()[0]) if name.split() else ""
+    return bool(label) and len(first) >= min_letters and label.startswith(first)
 
 
 def _outlet(src: _Sources, host: str) -> str | None:
@@ -250,8 +258,8 @@ def _site_like(name: str, host: str, outlet: str | None) -> bool:
         return True
     label = _host_label(host)
     first = _letters(name.split()[0]) if name.split() else ""
-    return bool(label and len(first) >= 4 and label.startswith(first) and len(name.split()) <= 3
-                and letters.startswith(label[: len(first)]) and first != letters)
+    return (_starts_label(name, label, 4) and len(name.split()) <= 3
+            and letters.startswith(label[: len(first)]) and first != letters)
 
 
 def _name_shaped(words: list[str]) -> bool:
@@ -376,7 +384,7 @@ def _canonical(src: _Sources, url: str | None) -> str | None:
 def _title(src: _Sources, outlet: str | None) -> str | None:
     h1 = [clean(el.text_content()) for el in src.tree.iter("h1")][:3]
     head_title = clean(src.tree.findtext(".//title"))
-    parts = [p for p in _TITLE_SEPARATORS.split(head_title) if p]
+    parts = _title_parts(src)
     # parts of "Headline | Blog name" that name the site, not the article: those like the outlet,
     # or (no outlet known) the shorter ones
     site = _letters(outlet or "")
