@@ -285,6 +285,11 @@ def _rest_span(verb: Token, off: int) -> tuple[tuple[int, int], str] | None:
 _DEEP_DEPS = frozenset({"dobj", "attr", "acomp"})
 
 
+def _prep_object(prep: Token) -> Token | None:
+    """The first object of a preposition (``pobj`` or ``pcomp``), if any."""
+    return next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
+
+
 def _deep_object(child: Token, off: int) -> tuple[tuple[int, int], tuple[str, ...]] | None:
     """The object of the first preposition on a verb's object or complement: PolNeAR counts the
     light noun or adjective as part of a multi-word cue (``showing signs of [irritation]``, ``has no
@@ -293,10 +298,10 @@ def _deep_object(child: Token, off: int) -> tuple[tuple[int, int], tuple[str, ..
     for gc in child.rights:
         if gc.dep_ != "prep":
             continue
-        objs = [c for c in gc.children if c.dep_ in ("pobj", "pcomp")]
-        if not objs:
+        obj = _prep_object(gc)
+        if obj is None:
             return None
-        return subtree_span(objs[0], off), (f"dn={child.lemma_.lower()}", f"dp={gc.lower_}")
+        return subtree_span(obj, off), (f"dn={child.lemma_.lower()}", f"dp={gc.lower_}")
     return None
 
 
@@ -313,9 +318,9 @@ def frames(verb: Token, off: int) -> Iterator[tuple[str, tuple[int, int], tuple[
             if deep is not None:
                 yield "deep", deep[0], deep[1]
         if dep == "prep":
-            objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
-            if objs:
-                yield f"prep:{child.lower_}", subtree_span(objs[0], off), ()
+            obj = _prep_object(child)
+            if obj is not None:
+                yield f"prep:{child.lower_}", subtree_span(obj, off), ()
     clause = _clause_span(verb, off)
     if clause is not None:
         yield "clause", clause, ()
