@@ -52,15 +52,21 @@ def load_pages(path: Path, n: int) -> list[tuple[str, str]]:
     return pages
 
 
+def _raws(pages: list[tuple[str, str]]) -> list[Any]:
+    """The pages as raw HTML documents, as ingest reads them."""
+    from dateline.models import RawDocument
+
+    return [RawDocument(source=f"bench:{i}", kind="html", content=h, url=u) for i, (h, u) in enumerate(pages)]
+
+
 def _ours_chunk(pages: list[tuple[str, str]]) -> int:
     from dateline.ingest import process_documents
-    from dateline.models import RawDocument
     from dateline.registry import build_pipeline
 
     global _PIPELINE
     if _PIPELINE is None:
         _PIPELINE = build_pipeline()
-    raws = [RawDocument(source=f"bench:{i}", kind="html", content=h, url=u) for i, (h, u) in enumerate(pages)]
+    raws = _raws(pages)
     n = 0
     for result in process_documents(raws, _PIPELINE):
         if result.article is not None:
@@ -107,9 +113,8 @@ def _two_processes(pool: Any, pages: list[tuple[str, str]]) -> float:
     rounds (extraction split by page size, then the stages split by body length,
     :func:`dateline.ingest.balanced_split`); the workers' CPU seconds."""
     from dateline.ingest import balanced_split, page_size, text_size
-    from dateline.models import RawDocument
 
-    raws = [RawDocument(source=f"bench:{i}", kind="html", content=h, url=u) for i, (h, u) in enumerate(pages)]
+    raws = _raws(pages)
     rounds = pool.map(_extract_slice, balanced_split(raws, 2, page_size))
     results = [r for _, part in rounds for r in part]
     cpus = pool.map(_enrich_slice, balanced_split(results, 2, text_size))
