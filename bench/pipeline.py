@@ -1,6 +1,7 @@
 """Throughput of the whole pipeline against the bare spaCy pass, side by side in one run.
 
-    .venv/bin/python bench/pipeline.py [--pages 1000] [--chunk 50] [--batch 64] [--scaling-only] [--json out.json]
+    .venv/bin/python bench/pipeline.py [--pages 1000] [--chunk 50] [--batch 64] [--block 200]
+                                         [--scaling-only] [--json out.json]
 
 On the same real pages (Dragnet HTML, ../shared/data/extraction), in interleaved chunks so that a
 noisy shared machine slows every contender alike:
@@ -17,8 +18,9 @@ noisy shared machine slows every contender alike:
 * ``trafilatura``: extraction alone.
 
 Then the same ``ours`` work in one process and in two (``multiprocessing``, fork after the
-pipeline is loaded; interleaved batch by batch, in batches of ``dateline ingest``'s size unless
-``--batch`` says otherwise; ``--scaling-only`` runs just these) to measure scaling. Prints articles/s, articles/s
+pipeline is loaded, tasks fed as ``dateline ingest --workers 2`` feeds them; interleaved in blocks
+of ``--block`` pages, in batches of ``dateline ingest``'s size unless ``--batch`` says otherwise;
+``--scaling-only`` runs just these) to measure scaling. Prints articles/s, articles/s
 per core, the ratio ours/spacy-full in cost (time) terms (goal ≤ 1.0), the 2-process speed-up
 (goal ≥ 1.9), CPU seconds per article and peak RSS.
 """
@@ -87,38 +89,27 @@ def _noop(_: int) -> int:
     return 0
 
 
-def _extract_slice(raws: list[Any]) -> tuple[float, list[Any]]:
-    """Worker, first round: extraction of its share of a chunk; (its CPU seconds, the results)."""
-    from dateline.ingest import extract_one
+def _task(raws: list[Any]) -> float:
+    """Worker: one task as ``dateline ingest --workers 2`` gives it (extraction and the stages,
+    :func:`dateline.ingest.process_task`), plus the JSON record; its CPU seconds."""
+    from dateline.ingest import process_task
 
     c0 = _cpu_self()
-    out = [extract_one(raw) for raw in raws]
-    return _cpu_self() - c0, out
-
-
-def _enrich_slice(results: list[Any]) -> float:
-    """Worker, second round: the stages and the JSON record of its share; its CPU seconds."""
-    from dateline.ingest import enrich_processed
-
-    assert _PIPELINE is not None, "the pipeline is loaded before the fork"
-    c0 = _cpu_self()
-    for result in enrich_processed(results, _PIPELINE):
+    for result in process_task(raws):
         if result.article is not None:
             json.dumps(result.article.to_dict(), ensure_ascii=False)
     return _cpu_self() - c0
 
 
-def _two_processes(pool: Any, pages: list[tuple[str, str]]) -> float:
-    """``ours`` on a chunk in two processes, as ``dateline ingest --workers 2`` runs a batch: two
-    rounds (extraction split by page size, then the stages split by body length,
-    :func:`dateline.ingest.balanced_split`); the workers' CPU seconds."""
-    from dateline.ingest import balanced_split, page_size, text_size
+def _two_processes(pool: Any, pages: list[tuple[str, str]], batch: int) -> float:
+    """``ours`` on a block of pages in two processes, as ``dateline ingest --workers 2`` feeds them:
+    each batch cut into shrinking tasks (:func:`dateline.ingest.guided_tasks`) that the workers take
+    as they go, the next batch queued before this one is done; the workers' CPU seconds."""
+    from dateline.ingest import guided_tasks
 
     raws = _raws(pages)
-    rounds = pool.map(_extract_slice, balanced_split(raws, 2, page_size))
-    results = [r for _, part in rounds for r in part]
-    cpus = pool.map(_enrich_slice, balanced_split(results, 2, text_size))
-    return sum(c for c, _ in rounds) + sum(cpus)
+    tasks = [t for start in range(0, len(raws), batch) for t in guided_tasks(raws[start : start + batch], 2)]
+    return sum(r.get() for r in [pool.apply_async(_task, (t,)) for t in tasks])
 
 
 def peak_rss_mb() -> float:
@@ -132,6 +123,8 @@ def main() -> int:
     ap.add_argument("--chunk", type=int, default=50, help="pages per interleaved chunk of the contenders")
     ap.add_argument("--batch", type=int, default=None,
                     help="pages per batch in the scaling runs (default: ingest's batch, dateline.ingest.BATCH_SIZE)")
+    ap.add_argument("--block", type=int, default=200,
+                    help="pages per interleaved block of the one- and two-process runs")
     ap.add_argument("--scaling-only", action="store_true", help="only the one- vs two-process runs")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
@@ -199,26 +192,30 @@ def main() -> int:
 
     batch = args.batch or BATCH_SIZE
 
-    # Scaling: ours in one process vs two on the same pages, interleaved chunk by chunk so that the
-    # machine's load hits both alike. The pipeline, model and gazetteer are loaded (warm-up above)
-    # and frozen out of the garbage collector's reach before the fork, so the workers share them
-    # copy-on-write; the workers get a chunk's pages in two rounds, as `ingest --workers 2` runs a
-    # batch. CPU seconds are counted too: on a loaded machine the wall-clock speed-up is capped by
-    # the cores we get, the CPU cost per article is not.
+    # Scaling: ours in one process vs two on the same pages, interleaved block by block (--block
+    # pages) so that the machine's load hits both alike. The pipeline, model and gazetteer are loaded
+    # (warm-up above) and frozen out of the garbage collector's reach before the fork, so the
+    # workers share them copy-on-write; they get a block's batches as `ingest --workers 2` feeds
+    # them (one wait per block, where ingest waits once per run: a little pessimistic). CPU seconds
+    # are counted too: on a loaded machine the wall-clock speed-up is capped by the cores we get,
+    # the CPU cost per article is not.
+    from dateline.ingest import init_worker
+
     gc.collect()
     gc.freeze()
     ctx = multiprocessing.get_context("fork")
     one = two = cpu_one = cpu_two = 0.0
-    with ctx.Pool(2) as pool:
+    with ctx.Pool(2, initializer=init_worker, initargs=(_PIPELINE, None)) as pool:
         pool.map(_noop, [0, 1])  # the workers exist before the clock starts
-        for start in range(0, n, batch):
-            stop = min(n, start + batch)
+        for block in range(0, n, args.block):
+            block_pages = pages[block : block + args.block]
             c0, t = _cpu_self(), time.perf_counter()
-            _ours_chunk(pages[start:stop])
+            for start in range(0, len(block_pages), batch):
+                _ours_chunk(block_pages[start : start + batch])
             one += time.perf_counter() - t
             cpu_one += _cpu_self() - c0
             t = time.perf_counter()
-            cpu_two += _two_processes(pool, pages[start:stop])
+            cpu_two += _two_processes(pool, block_pages, batch)
             two += time.perf_counter() - t
     gc.unfreeze()
     result = {
@@ -227,6 +224,7 @@ def main() -> int:
         "spacy_version": spacy_version,
         "contenders": rows if not args.scaling_only else {},
         "scaling_batch": batch,
+        "scaling_block": args.block,
         "cost_ours_over_spacy_full": round(cost_ratio, 3),
         "cost_ours_over_spacy_full_openblas": round(openblas_ratio, 3),
         "speed_ours_over_spacy_full": round(1 / cost_ratio, 3) if totals["spacy-full"] else float("nan"),

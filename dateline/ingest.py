@@ -145,35 +145,22 @@ def enrich_processed(results: list[Processed], pipeline: Pipeline | None) -> lis
 
 T = TypeVar("T")
 
-
-def balanced_split(items: Sequence[T], n: int, size: Callable[[T], int]) -> list[list[T]]:
-    """Split a batch between ``n`` workers so that each gets about the same amount of work: the
-    largest items first, each to the worker with the least so far (LPT scheduling), ``size``
-    standing for an item's cost. Each worker's items keep their batch order."""
-    loads = [0] * n
-    picks: list[list[int]] = [[] for _ in range(n)]
-    for i in sorted(range(len(items)), key=lambda k: -size(items[k])):
-        w = loads.index(min(loads))
-        picks[w].append(i)
-        loads[w] += size(items[i])
-    return [[items[i] for i in sorted(idx)] for idx in picks]
+MIN_TASK = 2
+"""The smallest task :func:`guided_tasks` makes (below it, the per-task overhead shows)."""
 
 
-def page_size(raw: RawDocument) -> int:
-    """What extracting a page costs, roughly: its size."""
-    return len(raw.content)
-
-
-ENRICH_FIXED_CHARS = 1000
-"""What enriching an article costs beyond its text, in characters of text (on Dragnet pages the
-CPU cost is ~32 ms + ~32 µs per character of body: correlation 0.94 with the body length, 0.38
-with the page size)."""
-
-
-def text_size(result: Processed) -> int:
-    """What enriching an extracted document costs, roughly: its body length plus a fixed part
-    (nothing for a document without an article)."""
-    return 0 if result.article is None else len(result.article.text) + ENRICH_FIXED_CHARS
+def guided_tasks(items: Sequence[T], workers: int, min_size: int = MIN_TASK) -> list[list[T]]:
+    """Split a batch into tasks for a pool whose workers each take the next task when they finish
+    one (guided self-scheduling): each task holds ``1 / (2 * workers)`` of what is left, so the
+    first are large (few hand-offs, batched NLP passes) and the last are small, so that no worker
+    waits long for another at the end. Order is kept: the tasks, joined, are ``items``."""
+    tasks: list[list[T]] = []
+    i = 0
+    while i < len(items):
+        k = max(min_size, -(-(len(items) - i) // (2 * max(1, workers))))
+        tasks.append(list(items[i : i + k]))
+        i += k
+    return tasks
 
 
 # Worker-process state: set once per process (fork shares the loaded model and templates).
@@ -181,18 +168,17 @@ _WORKER_PIPELINE: Pipeline | None = None
 _WORKER_TEMPLATES: SiteTemplates | None = None
 
 
-def _init_worker(pipeline: Pipeline | None, templates: SiteTemplates | None) -> None:
+def init_worker(pipeline: Pipeline | None, templates: SiteTemplates | None) -> None:
+    """Pool initializer: the pipeline and templates :func:`process_task` uses in this process."""
     global _WORKER_PIPELINE, _WORKER_TEMPLATES
     _WORKER_PIPELINE = pipeline
     _WORKER_TEMPLATES = templates
 
 
-def _extract_worker(raws: list[RawDocument]) -> list[Processed]:
-    return [extract_one(raw, _WORKER_TEMPLATES) for raw in raws]
-
-
-def _enrich_worker(results: list[Processed]) -> list[Processed]:
-    return enrich_processed(results, _WORKER_PIPELINE)
+def process_task(raws: list[RawDocument]) -> list[Processed]:
+    """A worker's task: extract and enrich a few documents (with the pipeline and templates the
+    pool's initializer gave the process)."""
+    return process_documents(raws, _WORKER_PIPELINE, _WORKER_TEMPLATES)
 
 
 def learn_templates(paths: Sequence[str], limits: Limits) -> SiteTemplates | None:
@@ -226,11 +212,27 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
+@dataclass
+class _Batch:
+    """A batch read and checked against the ingest log, waiting for its documents' results."""
+
+    items: list[Item]
+    todo: list[RawDocument]
+    outcomes: list[SourceOutcome]
+    unchanged_ids: list[str]
+    tasks: list[tuple[list[RawDocument], Any]] = field(default_factory=list)
+    """(a task's documents, the pool's pending result for them); empty without a pool."""
+
+
 class Ingestor:
     """Runs documents through extraction and the stages into a store, in committed batches.
 
-    ``workers > 1`` processes each batch in a process pool (bounded: one batch in flight), so
-    memory stays flat however large the input.
+    ``workers > 1`` runs extraction and the stages in a process pool: each batch is cut into tasks
+    (:func:`guided_tasks`) that the workers take as they go, and while the workers process one batch
+    the main process writes the one before and reads the next. At most two batches are in flight,
+    so memory stays flat however large the input; batches are written in input order. (A source
+    repeated in the next batch is checked against the log before its first copy is written: it is
+    processed again, and the write counts it unchanged, as the log check would have.)
     """
 
     def __init__(
@@ -262,10 +264,21 @@ class Ingestor:
 
                 load_model()  # load before forking so workers share the model's memory
             ctx = multiprocessing.get_context("fork")
-            pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(self.pipeline, self.templates))
+            pool = ctx.Pool(self.workers, initializer=init_worker, initargs=(self.pipeline, self.templates))
         try:
-            for batch in _batches(items, self.batch_size):
-                self._run_batch(batch, summary, pool)
+            waiting: _Batch | None = None
+            for items_batch in _batches(items, self.batch_size):
+                batch = self._prepare(items_batch, summary)
+                if pool is None:
+                    self._finish(batch, summary)
+                    continue
+                batch.tasks = [(task, pool.apply_async(process_task, (task,)))
+                               for task in guided_tasks(batch.todo, self.workers)]
+                if waiting is not None:
+                    self._finish(waiting, summary)  # meanwhile the workers go on with this batch
+                waiting = batch
+            if waiting is not None:
+                self._finish(waiting, summary)
         finally:
             if pool is not None:
                 pool.close()
@@ -273,18 +286,16 @@ class Ingestor:
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def _process(self, todo: list[RawDocument], pool: Any) -> list[Processed]:
-        if pool is None or len(todo) < 2:
-            return process_documents(todo, self.pipeline, self.templates)
-        # two rounds, each split by its own cost: extraction by page size, then the stages by body
-        # length (what the NLP passes cost), so that neither worker waits long for the other
-        n = self.workers
-        parts = [c for c in balanced_split(todo, n, page_size) if c]
-        extracted = {p.outcome.source: p for part in pool.map(_extract_worker, parts) for p in part}
-        results = [extracted[d.source] for d in todo]
-        parts = [c for c in balanced_split(results, n, text_size) if c]
-        enriched = {p.outcome.source: p for part in pool.map(_enrich_worker, parts) for p in part}
-        return [enriched[d.source] for d in todo]
+    def _results(self, batch: _Batch) -> list[Processed]:
+        if not batch.tasks:  # no pool (or nothing to do)
+            return process_documents(batch.todo, self.pipeline, self.templates)
+        out: list[Processed] = []
+        for raws, pending in batch.tasks:
+            try:
+                out += pending.get()
+            except Exception:  # the task, not a document, broke (e.g. a result that cannot be sent back)
+                out += process_documents(raws, self.pipeline, self.templates)
+        return out
 
     def _restage(self, article_ids: list[str]) -> list[Article]:
         """Stored articles whose stage outputs are out of date, recomputed."""
@@ -297,7 +308,9 @@ class Ingestor:
                 stale.append(article)
         return enrich(stale, self.pipeline)
 
-    def _run_batch(self, batch: list[Item], summary: RunSummary, pool: Any) -> None:
+    def _prepare(self, batch: list[Item], summary: RunSummary) -> _Batch:
+        """Count what needs no work (ignored records, read failures, sources unchanged since the
+        log recorded them) and list the documents to process."""
         outcomes: list[SourceOutcome] = []
         todo: list[RawDocument] = []
         docs = [item for item in batch if isinstance(item, RawDocument)]
@@ -324,9 +337,14 @@ class Ingestor:
                     unchanged_ids.append(previous.article_id)
                 continue
             todo.append(item)
+        return _Batch(batch, todo, outcomes, unchanged_ids)
+
+    def _finish(self, batch: _Batch, summary: RunSummary) -> None:
+        """Wait for a batch's results, write them in one transaction and count them."""
+        outcomes = batch.outcomes
         articles: list[Article] = []
         batch_ids: set[str] = set()
-        for result in self._process(todo, pool):
+        for result in self._results(batch):
             outcome = result.outcome
             if result.article is not None:
                 for warning in result.article.warnings:
@@ -337,7 +355,7 @@ class Ingestor:
                     batch_ids.add(result.article.id)
                     articles.append(result.article)
             outcomes.append(outcome)
-        restaged = [a for a in self._restage(unchanged_ids) if a.id not in batch_ids]
+        restaged = [a for a in self._restage(batch.unchanged_ids) if a.id not in batch_ids]
         for article in (*articles, *restaged):
             for run in article.stage_runs:
                 if run.error:
@@ -354,7 +372,7 @@ class Ingestor:
                 if len(summary.failures) < self.max_failures_listed:
                     summary.failures.append(o)
         if self.on_progress is not None:
-            self.on_progress(summary, batch[-1].source if batch else "")
+            self.on_progress(summary, batch.items[-1].source if batch.items else "")
 
 
 def ingest(

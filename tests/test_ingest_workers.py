@@ -1,4 +1,5 @@
-"""Ingest with worker processes: the same store as one process, work split evenly, failures isolated."""
+"""Ingest with worker processes: the same store and counts as one process, tasks that shrink toward a
+batch's end, failures isolated."""
 
 from __future__ import annotations
 
@@ -7,24 +8,26 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from dateline.ingest import Processed, balanced_split, enrich_processed, extract_one, ingest, text_size
+import pytest
+
+import dateline.ingest as ingest_mod
+from dateline.ingest import Ingestor, Processed, enrich_processed, extract_one, guided_tasks, ingest
 from dateline.models import Article, RawDocument
 from dateline.registry import build_pipeline
-from dateline.storage import SQLiteStore
+from dateline.sources import Limits, iter_inputs
+from dateline.storage import MemoryStore, SQLiteStore
 
 from .conftest import EXAMPLES
 
 
-def test_balanced_split_evens_the_load_and_keeps_order() -> None:
-    sizes = [90, 10, 10, 10, 10, 10, 10, 10, 10, 10, 50, 40]
-    parts = balanced_split(list(range(len(sizes))), 2, lambda i: sizes[i])
-    assert sorted(i for part in parts for i in part) == list(range(len(sizes)))  # each item once
-    assert all(part == sorted(part) for part in parts)  # batch order kept
-    loads = [sum(sizes[i] for i in part) for part in parts]
-    assert max(loads) - min(loads) <= 10  # every other item would give 190 vs 70
-    evens = [sum(sizes[i] for i in range(len(sizes))[w::2]) for w in (0, 1)]
-    assert max(loads) < max(evens)
-    assert balanced_split([], 3, len) == [[], [], []]
+def test_guided_tasks_keep_order_and_shrink_toward_the_end() -> None:
+    items = list(range(64))
+    tasks = guided_tasks(items, 2)
+    assert [i for task in tasks for i in task] == items  # every item once, in order
+    sizes = [len(t) for t in tasks]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] == 16  # a quarter of the batch first
+    assert sizes[-1] <= 2 and len(tasks) < len(items)  # small at the end, yet not one per item
+    assert guided_tasks([], 2) == [] and guided_tasks([1], 4) == [[1]]
 
 
 def _articles(db: Path) -> dict[str, Any]:
@@ -77,4 +80,43 @@ def test_an_article_that_breaks_enrichment_fails_alone() -> None:
     assert out[1].outcome.reason == "enrichment-error" and "NLP pass broke" in (out[1].outcome.detail or "")
     assert out[0].article is not None and out[0].article.title == "enriched"
     assert out[2].article is not None and out[2].article.title == "enriched"
-    assert text_size(out[1]) == 0 and text_size(out[0]) > len(out[0].article.text)
+
+
+def _text_pages(tmp_path: Path, n: int) -> list[str]:
+    paths = []
+    for i in range(n):
+        path = tmp_path / f"page{i:02d}.txt"
+        path.write_text(f"Report number {i} from the coast.\n\nThe harbour authority counted {i * 7} ships today.\n")
+        paths.append(str(path))
+    return paths
+
+
+def _run(items: list[Any], workers: int, batch_size: int) -> tuple[dict[str, Any], list[str]]:
+    store = MemoryStore()
+    summary = Ingestor(store, workers=workers, batch_size=batch_size).run(items)
+    return summary.to_dict(), sorted(a.id for a in store.iter_articles())
+
+
+def test_workers_keep_counts_when_a_source_repeats_in_the_next_batch(tmp_path: Path) -> None:
+    docs = list(iter_inputs(_text_pages(tmp_path, 7), Limits()))
+    items = [*docs[:3], docs[0], *docs[3:], docs[5]]  # repeats that land in the batch after theirs
+    one, ids_one = _run(items, 1, 3)
+    two, ids_two = _run(items, 2, 3)
+    assert ids_two == ids_one and len(ids_one) == 7
+    assert {k: two[k] for k in ("read", "stored", "unchanged", "failed")} == {
+        k: one[k] for k in ("read", "stored", "unchanged", "failed")} == {
+        "read": 9, "stored": 7, "unchanged": 2, "failed": 0}
+
+
+def _breaking_task(raws: list[RawDocument]) -> list[Processed]:
+    """A worker task that breaks (as a result that cannot be sent back would) when it holds page 3."""
+    if any(r.source.endswith("page03.txt") for r in raws):
+        raise RuntimeError("task broke")
+    return ingest_mod.process_documents(raws)
+
+
+def test_a_broken_worker_task_is_redone_in_the_main_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = list(iter_inputs(_text_pages(tmp_path, 8), Limits()))
+    monkeypatch.setattr(ingest_mod, "process_task", _breaking_task)
+    summary, ids = _run(docs, 2, 8)
+    assert summary["stored"] == 8 and summary["failed"] == 0 and len(ids) == 8
