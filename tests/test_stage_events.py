@@ -142,6 +142,34 @@ def test_one_sentence_per_type(text: str, type_: str, actor: str | None, target:
         assert target in _canon(e["target"]), e["target"]
 
 
+PHRASES = [
+    ("Former Prime Minister Nawaz Sharif accused the army of rigging the vote.", "ACCUSE",
+     ("Former Prime Minister Nawaz Sharif", "Nawaz Sharif"), None),
+    ("Kurdish militants attacked two Turkish soldiers near the border.", "ASSAULT",
+     ("Kurdish militants", None), ("Turkish soldiers", "Turkey")),
+    ("President Emmanuel Macron praised German Chancellor Angela Merkel.", "SUPPORT",
+     ("President Emmanuel Macron", "Emmanuel Macron"), ("German Chancellor Angela Merkel", "Angela Merkel")),
+    ("Vice-President Kamala Harris criticized the Chinese government.", "ACCUSE",
+     ("Vice-President Kamala Harris", "Kamala Harris"), None),
+    ("U.N. peacekeepers attacked rebel positions near the town.", "ASSAULT", ("U.N.", "United Nations"), None),
+]
+
+
+@pytest.mark.parametrize(("text", "type_", "actor", "target"), PHRASES, ids=[p[0].split()[0] for p in PHRASES])
+def test_participants_take_the_text_of_their_noun_phrase(
+        text: str, type_: str, actor: tuple[str, str | None], target: tuple[str, str | None] | None) -> None:
+    """A person's title comes with the name, a demonym with the noun it modifies (the canonical
+    entity unchanged); an organisation is not widened to what it modifies ("U.N. peacekeepers")."""
+    e = next(e for e in _run(text) if e["type"] == type_)
+    for want, got in ((actor, e["actor"]), (target, e["target"])):
+        if want is None:
+            continue
+        m = got[0] if isinstance(got, list) else got
+        assert m["text"] == want[0] and text[m["start"]:m["end"]] == m["text"], m
+        if want[1] is not None:
+            assert m["canonical"] == want[1], m
+
+
 def test_negation_and_intent() -> None:
     assert not [e for e in _run("The jets did not strike Islamic State targets in Syria.") if e["type"] == "ASSAULT"]
     assert [e["type"] for e in _run("Syria said it will withdraw its troops from Lebanon.")] == ["AGREE"]

@@ -246,7 +246,7 @@ class RuleCoder:
         start = off + tok.idx
         named = [m for m in sentence.mentions if m.country or m.kind == "international organisation"]
         if not any(m.country or m.kind == "international organisation" for m in actors):
-            before = [m for m in named if (m.end or 0) <= start and (m.start, m.end) not in _spans(targets)]
+            before = [m for m in named if (m.end or 0) <= start and not _overlaps(m, targets)]
             if before:
                 actors = (before[-1],) if not actors else (replace(actors[0], country=before[-1].country),)
         reciprocal = type_ in ("AGREE", "COOPERATE", "CONSULT") and len(actors) > 1
@@ -333,7 +333,10 @@ class RuleCoder:
                 return authors
         if inside:
             core = self._core_mentions(head, inside, off) or inside[:1]
-            return tuple(_dedupe(_attach_countries(core)))
+            core = _attach_countries(core)
+            if len(core) == 1:
+                core = [_with_np_text(core[0], head, sentence, off)]
+            return tuple(_dedupe(core))
         if head.like_num or head.lower_ in TIME_WORDS or head.lemma_.lower() not in GROUP_NOUNS:
             return ()
         if not actor and any(c.dep_ == "poss" and c.lower_ in PRONOUNS for c in head.children):
@@ -448,8 +451,54 @@ def _attach_countries(core: list[Mention]) -> list[Mention]:
     return core
 
 
-def _spans(ms: Sequence[Mention]) -> set[tuple[int | None, int | None]]:
-    return {(m.start, m.end) for m in ms}
+_PREMODIFIERS = frozenset({"compound", "amod", "nmod"})
+
+
+def _with_np_text(m: Mention, head: Token, sentence: SentenceInput, off: int) -> Mention:
+    """A lone participant's span widened to the noun phrase it names, as event coders record the
+    actor's text: a person's title and qualifiers before the name (``Ousted President Askar
+    Akayev``), or, for a demonym that only modifies a common noun, the words up to that noun
+    (``Irish nationalist guerrillas``, ``British soldiers``; an organisation's name is not widened:
+    in ``U.N. peacekeepers`` the U.N. acts). Only contiguous premodifiers are taken (never
+    determiners, numbers or possessives), so the span stays inside the phrase; the canonical entity
+    and its country are unchanged."""
+    if m.start is None or m.end is None:
+        return m
+    doc = head.doc
+    toks = [t for t in doc if off + t.idx >= m.start and off + t.idx + len(t.text) <= m.end]
+    if not toks:
+        return m
+    first, last = toks[0].i, toks[-1].i
+    if not any(t.i == head.i for t in toks):  # the name modifies the phrase's head noun
+        if head.i <= last or head.pos_ != "NOUN" or any(
+                doc[i].dep_ not in _PREMODIFIERS or doc[i].head.i != head.i for i in range(last + 1, head.i)):
+            return m
+        root = next((t for t in toks if not first <= t.head.i <= last), None)
+        if root is None or root.dep_ not in _PREMODIFIERS or root.head.i != head.i:
+            return m
+        if root.ent_type_ != "NORP" and root.pos_ != "ADJ":
+            return m  # "U.N. helicopters", "Red Cross officials": the organisation itself acts
+        last = head.i
+    keep = set(range(first, last + 1))
+    while first > 0:
+        t = doc[first - 1]
+        if t.dep_ in _PREMODIFIERS and t.head.i in keep and (t.text[:1].isupper() or t.pos_ in ("ADJ", "NOUN")):
+            first -= 1
+        elif t.text == "-" and first > 1 and doc[first - 2].dep_ in _PREMODIFIERS:
+            first -= 1  # Vice-President
+        else:
+            break
+        keep.add(first)
+    start, end = off + doc[first].idx, off + doc[last].idx + len(doc[last].text)
+    if (start, end) == (m.start, m.end):
+        return m
+    return replace(m, text=sentence.text[start:end], start=start, end=end)
+
+
+def _overlaps(m: Mention, ms: Sequence[Mention]) -> bool:
+    """Whether a mention shares characters with one of ``ms`` (a widened target holds its name)."""
+    return m.start is not None and m.end is not None and any(
+        o.start is not None and o.end is not None and o.start < m.end and m.start < o.end for o in ms)
 
 
 def _same(a: Token | None, b: Token | None) -> bool:
