@@ -1,8 +1,8 @@
 """Quality gate for events.v1 on PLOVER-GSR (floors a little below what the rule coder reaches).
 
-Reached when the floors were set (bench/events.py): event-type F1 0.825, triple F1 0.464 on all
-322 sentences; 0.818 / 0.443 on the odd (held-out) half (triples were 0.413 / 0.399 before actors
-and targets took the text of their noun phrase). The keyword baseline gets 0.790 / 0.343,
+Reached when the floors were set (bench/events.py): event-type F1 0.825, triple F1 0.476 on all
+322 sentences; 0.818 / 0.459 on the odd (held-out) half (triples were 0.413 / 0.399 before actors
+and targets took the text of their noun phrase and places hit became targets). The keyword baseline gets 0.790 / 0.343,
 and the rule coder must stay above it on triples (where syntax is supposed to pay off).
 """
 
@@ -39,8 +39,8 @@ def test_event_type_f1_floor(bench: dict[str, Any]) -> None:
 
 def test_triple_f1_floor(bench: dict[str, Any]) -> None:
     scores = bench["coders"]["rules"]["scores"]
-    assert scores["all"]["triple"][2] >= 0.44
-    assert scores["held-out (odd)"]["triple"][2] >= 0.42
+    assert scores["all"]["triple"][2] >= 0.45
+    assert scores["held-out (odd)"]["triple"][2] >= 0.43
 
 
 def test_rules_beat_keyword_baseline_on_triples(bench: dict[str, Any]) -> None:

@@ -155,6 +155,22 @@ PHRASES = [
 ]
 
 
+def test_a_place_the_event_hits_is_its_target() -> None:
+    """With no entity mention on the object, a place the places stage found there is the target."""
+    from dateline.nlp import load_model
+    from dateline.stages.event_coder import PlaceMention, SentenceInput
+    from dateline.stages.event_rules import RuleCoder
+
+    text = "Government troops shelled Juba for a second day."
+    juba = PlaceMention(26, 30, "Juba", "Juba", "SS")
+    doc = load_model()(text)
+    events = RuleCoder().code(SentenceInput(text, 0, len(text), (), (juba,), doc))
+    e = next(e for e in events if e.type == "ASSAULT")
+    target = e.targets[0] if e.targets else None
+    assert target is not None and (target.text, target.kind, target.country) == ("Juba", "place", "SS")
+    assert (target.start, target.end) == (26, 30)
+
+
 @pytest.mark.parametrize(("text", "type_", "actor", "target"), PHRASES, ids=[p[0].split()[0] for p in PHRASES])
 def test_participants_take_the_text_of_their_noun_phrase(
         text: str, type_: str, actor: tuple[str, str | None], target: tuple[str, str | None] | None) -> None:

@@ -337,6 +337,11 @@ class RuleCoder:
             if len(core) == 1:
                 core = [_with_np_text(core[0], head, sentence, off)]
             return tuple(_dedupe(core))
+        if not actor:  # a place named by the phrase's head is what was hit, entered, visited ("shelled Juba")
+            h_lo, h_hi = off + head.idx, off + head.idx + len(head.text)
+            spot = next((p for p in sentence.places if p.start < h_hi and p.end > h_lo), None)
+            if spot is not None:
+                return (Mention(spot.text, spot.name or spot.text, spot.start, spot.end, "place", spot.country),)
         if head.like_num or head.lower_ in TIME_WORDS or head.lemma_.lower() not in GROUP_NOUNS:
             return ()
         if not actor and any(c.dep_ == "poss" and c.lower_ in PRONOUNS for c in head.children):
@@ -456,12 +461,12 @@ _PREMODIFIERS = frozenset({"compound", "amod", "nmod"})
 
 def _with_np_text(m: Mention, head: Token, sentence: SentenceInput, off: int) -> Mention:
     """A lone participant's span widened to the noun phrase it names, as event coders record the
-    actor's text: a person's title and qualifiers before the name (``Ousted President Askar
-    Akayev``), or, for a demonym that only modifies a common noun, the words up to that noun
-    (``Irish nationalist guerrillas``, ``British soldiers``; an organisation's name is not widened:
-    in ``U.N. peacekeepers`` the U.N. acts). Only contiguous premodifiers are taken (never
-    determiners, numbers or possessives), so the span stays inside the phrase; the canonical entity
-    and its country are unchanged."""
+    actor's text: the title and qualifiers before a name (``Ousted President Askar Akayev``,
+    ``rebel Kurdistan Workers' Party``), or, for a demonym that only modifies a common noun, the
+    words up to that noun (``Irish nationalist guerrillas``, ``British soldiers``; an organisation's
+    name is not widened so: in ``U.N. peacekeepers`` the U.N. acts). Only contiguous premodifiers
+    are taken (never determiners, numbers or possessives), so the span stays inside the phrase;
+    the canonical entity and its country are unchanged."""
     if m.start is None or m.end is None:
         return m
     doc = head.doc
