@@ -8,7 +8,7 @@ import pytest
 
 from dateline.extract import extract_document
 from dateline.extract.text import SiteTemplates, clean_flattened_text
-from dateline.extract.text_meta import parse_series, parse_tag_line
+from dateline.extract.text_meta import is_timestamp, parse_series, parse_tag_line
 from dateline.models import RawDocument, Series
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -147,6 +147,29 @@ def test_title_from_url_slug_in_sentence_case() -> None:
     url = "https://example.com/news/council-approves-budget-after-months-of-debate"
     ex = clean_flattened_text(_page(["Home", headline], []), url=url)
     assert ex.title == headline
+
+
+@pytest.mark.parametrize(("line", "stamp"), [
+    ("Updated 10:01 pm PST, Tuesday, November 19, 2019", True),
+    ("Published: July 24, 2012 at 7:37 AM ET", True),
+    ("Wed 2012/11/07 19:05 JST", True),
+    ("Thursday, 1 November 2012", True),
+    ("Attack on Kabul at 10:30 kills six", False),
+    ("May Day rally draws 10,000 in Paris", False),
+    ("Trump meets Kim on June 12", False),
+])
+def test_timestamp_lines(line: str, stamp: bool) -> None:
+    assert is_timestamp(line) is stamp
+
+
+def test_a_timestamp_is_never_the_title_and_a_printed_address_vouches_for_one() -> None:
+    headline = "The Latest: Man stabbed to death on commuter train"
+    header = ["Home", "https://news.example.com/crime/article/The-Latest-Man-stabbed-to-death-on-commuter-train-1234.php",
+              headline, "Updated 10:01 pm PST, Tuesday, November 19, 2019"]
+    ex = clean_flattened_text(_page(header, []))
+    assert ex.title == headline  # in sentence case: only the address's slug vouches for it
+    no_address = clean_flattened_text(_page([header[0], *header[2:]], []))
+    assert no_address.title is None  # and the clock line is not taken instead
 
 
 def test_empty_and_whitespace_input() -> None:

@@ -159,10 +159,35 @@ def find_tags(lines: Sequence[str], is_body: Sequence[bool], body_end: int) -> t
     return None
 
 
+_URL_LINE = re.compile(r"^\s*https?://[^\s/]+/\S+\s*$")
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+_DATE_WORDS = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?"
+    r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?|today|yesterday)\b\.?",
+    re.IGNORECASE,
+)
+_STAMP_WORDS = re.compile(
+    r"\b(?:updated?|published|posted|modified|last|first|on|at|am|pm|a\.m|p\.m|gmt|utc|[A-Z]{1,2}[SD]?T)\b\.?",
+    re.IGNORECASE,
+)
+
+
+def is_timestamp(line: str) -> bool:
+    """A date-and-time line (``Updated 10:01 pm PST, Tuesday, November 19, 2019``): a time, or a
+    month or weekday with a number, and nothing else but stamp words (updated, published, on, at,
+    am/pm, time-zone abbreviations)."""
+    if not (_TIME.search(line) or (_DATE_WORDS.search(line) and any(c.isdigit() for c in line))):
+        return False
+    rest = _STAMP_WORDS.sub(" ", _DATE_WORDS.sub(" ", line))
+    return not re.search(r"[^\W\d_]{2,}", rest)
+
+
 def is_headline_like(line: str) -> bool:
-    """Shape of a headline: 4 to 25 words, no closing full stop or comma, not interface text."""
+    """Shape of a headline: 4 to 25 words, no closing full stop or comma, not interface text,
+    not a date-and-time line."""
     words = _WORD.findall(line)
-    if not 4 <= len(words) <= 25 or len(line) > 200 or _HEADLINE_END_BAD.search(line):
+    if not 4 <= len(words) <= 25 or len(line) > 200 or _HEADLINE_END_BAD.search(line) or is_timestamp(line):
         return False
     if is_boilerplate_phrase(line) or parse_series(line) or parse_tag_line(line) or "©" in line:
         return False
@@ -212,11 +237,14 @@ def _slug_overlap(line: str, url: str | None) -> float:
 def find_title(lines: Sequence[str], body_start: int, url: str | None, taken: set[int]) -> int | None:
     """The index of the headline: a headline-shaped line at or just above the body start.
 
-    Accepted only with evidence beyond shape: Title Case or matching the URL slug.  Section,
+    Accepted only with evidence beyond shape: Title Case or matching the URL slug (without a URL,
+    that of an address line printed just above).  Section,
     series and clock lines (``taken``) are never titles; nor is the first body sentence, which
     fails the shape test (it ends with a full stop).
     """
     lo = max(body_start - 3, 0)
+    if url is None:  # a dump that printed the page's own address above the story: its slug counts
+        url = next((ln.strip() for ln in reversed(lines[max(lo - 3, 0):body_start]) if _URL_LINE.match(ln)), None)
     for i in range(min(body_start, len(lines) - 1), lo - 1, -1):
         if i in taken:
             continue
