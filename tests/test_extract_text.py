@@ -8,7 +8,7 @@ import pytest
 
 from dateline.extract import extract_document
 from dateline.extract.text import SiteTemplates, clean_flattened_text
-from dateline.extract.text_meta import is_timestamp, parse_series, parse_tag_line
+from dateline.extract.text_meta import find_published, is_timestamp, parse_series, parse_tag_line
 from dateline.models import RawDocument, Series
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -170,6 +170,31 @@ def test_a_timestamp_is_never_the_title_and_a_printed_address_vouches_for_one() 
     assert ex.title == headline  # in sentence case: only the address's slug vouches for it
     no_address = clean_flattened_text(_page([header[0], *header[2:]], []))
     assert no_address.title is None  # and the clock line is not taken instead
+
+
+@pytest.mark.parametrize(("line", "iso"), [
+    ("Published: July 24, 2012 at 7:37 AM ET", "2012-07-24"),  # a local time without a known zone: the day
+    ("Published 12:30 GMT 24.07.2012", "2012-07-24T12:30:00+00:00"),
+    ("Posted on 3 May 2019", "2019-05-03"),
+    ("Thursday, August 09, 2012", "2012-08-09"),  # unlabelled, just above the body
+    ("Updated 10:01 pm PST, Tuesday, November 19, 2019", None),  # an update is not publication
+    ("November 2012", None),  # no day: an archive link, and dateparser would invent one
+    ("Published in Science", None),
+])
+def test_publication_stamp_lines(line: str, iso: str | None) -> None:
+    found = find_published(["Home", "A Headline Above The Story Here", line, "The first paragraph."], 3)
+    assert (found[1] if found else None) == iso
+    assert find_published([line, "x", "y", "z"], 3, skip={0}) is None  # the page clock's line is not it
+
+
+def test_published_from_a_dump_but_never_from_the_page_clock() -> None:
+    body = "Officials said on Tuesday that the harbour would reopen next month after repairs."
+    page = ["17:38 GMT 03 December 2020", "Home", "World", "Harbour To Reopen After Months of Repairs",
+            "Published: 24 July 2012", body, body.replace("Tuesday", "Wednesday")]
+    art = extract_document(RawDocument(source="t", kind="text", content="\n".join(page)))
+    assert art.dates.published == "2012-07-24" and art.dates.page_clock is not None
+    bare = extract_document(RawDocument(source="t", kind="text", content="\n".join(page[:4] + page[5:])))
+    assert bare.dates.published is None  # the header clock alone says when the page was rendered
 
 
 def test_empty_and_whitespace_input() -> None:

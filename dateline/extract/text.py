@@ -25,6 +25,7 @@ import numpy as np
 from dateline.extract.text_features import is_boilerplate_phrase
 from dateline.extract.text_meta import (
     find_page_clock,
+    find_published,
     find_related,
     find_section,
     find_series,
@@ -108,6 +109,9 @@ def clean_flattened_text(
     if tags is not None:
         taken.add(tags[0])
     related = find_related(lines, mask, body_end, taken)
+    published = find_published(lines, body_start, taken)
+    if published is not None:  # read, not removed: the line model decided whether it is body
+        taken.add(published[0])
     title_at = find_title(lines, body_start, url, taken)
     if title_at is not None:
         mask[title_at] = keep_title
@@ -121,5 +125,6 @@ def clean_flattened_text(
         tags=tags[1] if tags else (),
         related_headlines=tuple(lines[i] for i in related),
         page_clock=clock[1] if clock else None,
+        published=published[1] if published else None,
         boilerplate=tuple(line for line, keep in zip(lines, mask, strict=True) if not keep),
     )

@@ -10,11 +10,11 @@ footer = just after it).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from dateline.extract.dates import parse_page_clock
+from dateline.extract.dates import normalize_date, parse_page_clock
 from dateline.extract.text_features import is_boilerplate_phrase, phrase_key, word_lists
 from dateline.models import Series
 
@@ -181,6 +181,54 @@ def is_timestamp(line: str) -> bool:
         return False
     rest = _STAMP_WORDS.sub(" ", _DATE_WORDS.sub(" ", line))
     return not re.search(r"[^\W\d_]{2,}", rest)
+
+
+_PUBLISHED_LINE = re.compile(
+    r"^\s*(?:first\s+)?(?:published|posted)(?:\s+(?:on|at))?\s*[:\-–—]?\s*(?P<rest>.{6,80}?)\s*$", re.IGNORECASE)
+
+
+def find_published(lines: Sequence[str], body_start: int, skip: Collection[int] = ()) -> tuple[int, str] | None:
+    """A line that says when the story was published (``Published: July 24, 2012 at 7:37 AM ET``,
+    ``Posted on 3 May 2019``) in the header above the body or its first lines, as ``(index, ISO
+    date or time)``. Only a labelled stamp counts: a bare clock in the header is the page's render
+    time, not the story's date (:func:`find_page_clock`, whose line is passed in ``skip``), and
+    "Updated" lines are not publication. Failing that, an unlabelled date line just above the body
+    (between the headline and the first paragraph) with the month in words and the year. Without
+    an explicit UTC zone or offset only the date is kept ("7:37 AM ET" says the day, not the
+    instant)."""
+    for i in range(max(0, body_start - HEADER_WINDOW), min(len(lines), body_start + 3)):
+        m = None if i in skip else _PUBLISHED_LINE.match(lines[i])
+        if m is None or not is_timestamp(m.group("rest")) or not _DAY.search(m.group("rest")):
+            continue
+        rest = re.sub(r"\s*[·•|]\s*", " ", m.group("rest"))
+        rest = re.sub(r"\s+at\s+", " ", rest, flags=re.IGNORECASE)
+        iso = normalize_date(rest) or normalize_date(_TIME_TAIL.sub("", rest))
+        if not iso:
+            continue
+        # a time is kept only with an explicit UTC zone or offset: "7:37 AM ET" gives the date alone
+        exact = _TIME.search(rest) and _UTC_ZONE.search(rest)
+        return i, iso if exact else iso[:10]
+    # an unlabelled date line between the headline and the body, with its year and its month
+    # written out ("Thursday, 1 November 2012"): the story's date line (not "Updated ...")
+    for i in range(max(0, body_start - 2), min(len(lines), body_start + 1)):
+        line = lines[i]
+        if (i in skip or not is_timestamp(line) or not _MONTH.search(line) or not _YEAR.search(line)
+                or not _DAY.search(_TIME_TAIL.sub("", line))
+                or re.match(r"^\W*updated?\b", line, re.IGNORECASE)):
+            continue
+        iso = normalize_date(_TIME_TAIL.sub("", re.sub(r"^\W*(?:published|posted)\W*", "", line, flags=re.I)))
+        if iso:
+            return i, iso[:10]
+    return None
+
+
+_TIME_TAIL = re.compile(r"[\s,]*\d{1,2}[:.]\d{2}.*$")
+_DAY = re.compile(r"(?<![\d:.])\d{1,2}(?:st|nd|rd|th)?(?![\d:])")
+"""A day of the month (a 1-2 digit number that is not part of a time or a year): "November 2012" alone
+names no day, and dateparser would fill today's."""
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b\.?", re.IGNORECASE)
+_UTC_ZONE = re.compile(r"\b(?:GMT|UTC)\b|[+-]\d{2}:?\d{2}\b")
 
 
 def is_headline_like(line: str) -> bool:
