@@ -94,6 +94,7 @@ def _task(raws: list[Any]) -> float:
     :func:`dateline.ingest.process_task`), plus the JSON record; its CPU seconds."""
     from dateline.ingest import process_task
 
+    assert _PIPELINE is not None, "the pipeline is loaded before the fork (else the workers run no stages)"
     c0 = _cpu_self()
     for result in process_task(raws):
         if result.article is not None:

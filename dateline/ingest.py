@@ -212,6 +212,11 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
+TASK_TIMEOUT = 600.0
+"""Seconds to wait for a worker's task (normally a few seconds) before doing its documents in the
+main process: a worker that died never returns its task. A late result is then discarded."""
+
+
 @dataclass
 class _Batch:
     """A batch read and checked against the ingest log, waiting for its documents' results."""
@@ -224,15 +229,21 @@ class _Batch:
     """(a task's documents, the pool's pending result for them); empty without a pool."""
 
 
+def _repeats(items: list[Item], batch: _Batch) -> bool:
+    """Whether a batch just read names a source that the batch in flight holds."""
+    held = {item.source for item in batch.items if isinstance(item, RawDocument)}
+    return any(isinstance(item, RawDocument) and item.source in held for item in items)
+
+
 class Ingestor:
     """Runs documents through extraction and the stages into a store, in committed batches.
 
     ``workers > 1`` runs extraction and the stages in a process pool: each batch is cut into tasks
     (:func:`guided_tasks`) that the workers take as they go, and while the workers process one batch
     the main process writes the one before and reads the next. At most two batches are in flight,
-    so memory stays flat however large the input; batches are written in input order. (A source
-    repeated in the next batch is checked against the log before its first copy is written: it is
-    processed again, and the write counts it unchanged, as the log check would have.)
+    so memory stays flat however large the input; batches are written in input order, and a batch
+    that repeats a source of the one in flight waits for it to be written, so that the ingest log
+    answers for the repeat as it would in one process. Progress counts the batch being read.
     """
 
     def __init__(
@@ -268,6 +279,11 @@ class Ingestor:
         try:
             waiting: _Batch | None = None
             for items_batch in _batches(items, self.batch_size):
+                if waiting is not None and _repeats(items_batch, waiting):
+                    # a source of the batch in flight comes again: check it against the log only
+                    # once that batch is written, exactly as one process would
+                    self._finish(waiting, summary)
+                    waiting = None
                 batch = self._prepare(items_batch, summary)
                 if pool is None:
                     self._finish(batch, summary)
@@ -279,6 +295,12 @@ class Ingestor:
                 waiting = batch
             if waiting is not None:
                 self._finish(waiting, summary)
+        except BaseException:
+            if pool is not None:  # Ctrl-C or a failed write: do not wait for the tasks in flight
+                pool.terminate()
+                pool.join()
+                pool = None
+            raise
         finally:
             if pool is not None:
                 pool.close()
@@ -292,8 +314,9 @@ class Ingestor:
         out: list[Processed] = []
         for raws, pending in batch.tasks:
             try:
-                out += pending.get()
-            except Exception:  # the task, not a document, broke (e.g. a result that cannot be sent back)
+                out += pending.get(timeout=TASK_TIMEOUT)
+            except Exception:  # the task broke (a result that cannot be sent back, a worker killed
+                # by the OOM killer, whose task never returns): its documents are done here instead
                 out += process_documents(raws, self.pipeline, self.templates)
         return out
 

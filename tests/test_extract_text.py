@@ -157,6 +157,8 @@ def test_title_from_url_slug_in_sentence_case() -> None:
     ("Attack on Kabul at 10:30 kills six", False),
     ("May Day rally draws 10,000 in Paris", False),
     ("Trump meets Kim on June 12", False),
+    ("It must get hot, May 5", False),  # "it", "get", "hot" are words, not time zones
+    ("Best at 5 on Sunday", False),
 ])
 def test_timestamp_lines(line: str, stamp: bool) -> None:
     assert is_timestamp(line) is stamp
@@ -180,6 +182,8 @@ def test_a_timestamp_is_never_the_title_and_a_printed_address_vouches_for_one() 
     ("Updated 10:01 pm PST, Tuesday, November 19, 2019", None),  # an update is not publication
     ("November 2012", None),  # no day: an archive link, and dateparser would invent one
     ("Published in Science", None),
+    ("Published: Monday 3", None),  # no year: dateparser would fill in this one
+    ("Published: 24 July 2012 10:30 +05:00", "2012-07-24"),  # an offset: the day, not a wrong instant
 ])
 def test_publication_stamp_lines(line: str, iso: str | None) -> None:
     found = find_published(["Home", "A Headline Above The Story Here", line, "The first paragraph."], 3)

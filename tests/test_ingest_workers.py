@@ -103,9 +103,16 @@ def test_workers_keep_counts_when_a_source_repeats_in_the_next_batch(tmp_path: P
     one, ids_one = _run(items, 1, 3)
     two, ids_two = _run(items, 2, 3)
     assert ids_two == ids_one and len(ids_one) == 7
-    assert {k: two[k] for k in ("read", "stored", "unchanged", "failed")} == {
-        k: one[k] for k in ("read", "stored", "unchanged", "failed")} == {
-        "read": 9, "stored": 7, "unchanged": 2, "failed": 0}
+    keys = ("read", "stored", "unchanged", "skipped", "failed")
+    assert {k: two[k] for k in keys} == {k: one[k] for k in keys} == {
+        "read": 9, "stored": 7, "unchanged": 2, "skipped": 0, "failed": 0}
+    # a repeat of a document that was skipped (no article text) is unchanged the second time
+    empty = RawDocument(source=str(tmp_path / "empty.html"), kind="html", content="<html><body></body></html>")
+    items = [docs[0], empty, docs[1], empty]
+    one, _ = _run(items, 1, 2)
+    two, _ = _run(items, 2, 2)
+    assert {k: two[k] for k in keys} == {k: one[k] for k in keys} == {
+        "read": 4, "stored": 2, "unchanged": 1, "skipped": 1, "failed": 0}
 
 
 def _breaking_task(raws: list[RawDocument]) -> list[Processed]:
@@ -118,5 +125,23 @@ def _breaking_task(raws: list[RawDocument]) -> list[Processed]:
 def test_a_broken_worker_task_is_redone_in_the_main_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     docs = list(iter_inputs(_text_pages(tmp_path, 8), Limits()))
     monkeypatch.setattr(ingest_mod, "process_task", _breaking_task)
+    summary, ids = _run(docs, 2, 8)
+    assert summary["stored"] == 8 and summary["failed"] == 0 and len(ids) == 8
+
+
+def _stuck_task(raws: list[RawDocument]) -> list[Processed]:
+    """A worker task that never comes back in time (as one whose worker was killed)."""
+    import time
+
+    if any(r.source.endswith("page03.txt") for r in raws):
+        time.sleep(3)
+    return ingest_mod.process_documents(raws)
+
+
+def test_a_task_that_never_returns_is_redone_in_the_main_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = list(iter_inputs(_text_pages(tmp_path, 8), Limits()))
+    monkeypatch.setattr(ingest_mod, "process_task", _stuck_task)
+    monkeypatch.setattr(ingest_mod, "TASK_TIMEOUT", 0.5)
     summary, ids = _run(docs, 2, 8)
     assert summary["stored"] == 8 and summary["failed"] == 0 and len(ids) == 8

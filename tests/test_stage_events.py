@@ -169,6 +169,7 @@ def test_a_place_the_event_hits_is_its_target() -> None:
     target = e.targets[0] if e.targets else None
     assert target is not None and (target.text, target.kind, target.country) == ("Juba", "place", "SS")
     assert (target.start, target.end) == (26, 30)
+    assert [pl.text for pl in e.places] == ["Juba"]  # and still where it happened
 
 
 @pytest.mark.parametrize(("text", "type_", "actor", "target"), PHRASES, ids=[p[0].split()[0] for p in PHRASES])

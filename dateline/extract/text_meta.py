@@ -168,7 +168,7 @@ _DATE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _STAMP_WORDS = re.compile(
-    r"\b(?:updated?|published|posted|modified|last|first|on|at|am|pm|a\.m|p\.m|gmt|utc|[A-Z]{1,2}[SD]?T)\b\.?",
+    r"\b(?:updated?|published|posted|modified|last|first|on|at|am|pm|a\.m|p\.m|gmt|utc|(?-i:[A-Z]{1,2}[SD]?T))\b\.?",
     re.IGNORECASE,
 )
 
@@ -193,27 +193,28 @@ def find_published(lines: Sequence[str], body_start: int, skip: Collection[int] 
     date or time)``. Only a labelled stamp counts: a bare clock in the header is the page's render
     time, not the story's date (:func:`find_page_clock`, whose line is passed in ``skip``), and
     "Updated" lines are not publication. Failing that, an unlabelled date line just above the body
-    (between the headline and the first paragraph) with the month in words and the year. Without
-    an explicit UTC zone or offset only the date is kept ("7:37 AM ET" says the day, not the
-    instant)."""
+    (between the headline and the first paragraph) with the month in words and the year. Unless
+    the stamp says GMT or UTC (with no offset) only the date is kept ("7:37 AM ET" says the day,
+    not the instant)."""
     for i in range(max(0, body_start - HEADER_WINDOW), min(len(lines), body_start + 3)):
         m = None if i in skip else _PUBLISHED_LINE.match(lines[i])
-        if m is None or not is_timestamp(m.group("rest")) or not _DAY.search(m.group("rest")):
-            continue
-        rest = re.sub(r"\s*[·•|]\s*", " ", m.group("rest"))
+        rest = m.group("rest") if m else ""
+        if m is None or not is_timestamp(rest) or not _DAY.search(_CLOCK_TIME.sub(" ", rest)) or not _YEAR.search(rest):
+            continue  # a year is needed: dateparser would fill in this year
+        rest = re.sub(r"\s*[·•|]\s*", " ", rest)
         rest = re.sub(r"\s+at\s+", " ", rest, flags=re.IGNORECASE)
         iso = normalize_date(rest) or normalize_date(_TIME_TAIL.sub("", rest))
         if not iso:
             continue
-        # a time is kept only with an explicit UTC zone or offset: "7:37 AM ET" gives the date alone
-        exact = _TIME.search(rest) and _UTC_ZONE.search(rest)
+        # a time is kept only when said to be GMT/UTC: "7:37 AM ET" or "+05:00" give the date alone
+        exact = _TIME.search(rest) and _UTC_ZONE.search(rest) and not _OFFSET.search(rest)
         return i, iso if exact else iso[:10]
     # an unlabelled date line between the headline and the body, with its year and its month
     # written out ("Thursday, 1 November 2012"): the story's date line (not "Updated ...")
     for i in range(max(0, body_start - 2), min(len(lines), body_start + 1)):
         line = lines[i]
         if (i in skip or not is_timestamp(line) or not _MONTH.search(line) or not _YEAR.search(line)
-                or not _DAY.search(_TIME_TAIL.sub("", line))
+                or not _DAY.search(_CLOCK_TIME.sub(" ", line))
                 or re.match(r"^\W*updated?\b", line, re.IGNORECASE)):
             continue
         iso = normalize_date(_TIME_TAIL.sub("", re.sub(r"^\W*(?:published|posted)\W*", "", line, flags=re.I)))
@@ -222,13 +223,15 @@ def find_published(lines: Sequence[str], body_start: int, skip: Collection[int] 
     return None
 
 
+_CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 _TIME_TAIL = re.compile(r"[\s,]*\d{1,2}[:.]\d{2}.*$")
 _DAY = re.compile(r"(?<![\d:.])\d{1,2}(?:st|nd|rd|th)?(?![\d:])")
 """A day of the month (a 1-2 digit number that is not part of a time or a year): "November 2012" alone
 names no day, and dateparser would fill today's."""
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b\.?", re.IGNORECASE)
-_UTC_ZONE = re.compile(r"\b(?:GMT|UTC)\b|[+-]\d{2}:?\d{2}\b")
+_UTC_ZONE = re.compile(r"\b(?:GMT|UTC)\b")
+_OFFSET = re.compile(r"[+-]\d{1,2}(?::?\d{2})?\b")
 
 
 def is_headline_like(line: str) -> bool:

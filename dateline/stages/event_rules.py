@@ -188,8 +188,10 @@ class RuleCoder:
         mode = entry.mode or self._mode(type_, anchor, tok)
         if type_ == "ASSAULT" and cameo in ("180", "190") and mode in MODE_CAMEO:
             cameo = MODE_CAMEO[mode]  # CAMEO codes the means: 195 aerial, 194 artillery/tanks, ...
-        used = {(m.start, m.end) for m in (*actors, *targets)}
-        places = tuple(p for p in self._places(anchor, tok, sentence, off) if (p.start, p.end) not in used)
+        # where it happened: a place that acts ("Washington demanded") is not a location, one that is
+        # hit or visited is both the target and where it happened ("bombed Gaza City")
+        places = tuple(p for p in self._places(anchor, tok, sentence, off)
+                       if not _overlaps(Mention(p.text, p.name, p.start, p.end), actors))
         return CodedEvent(type_, cameo, (start, end), actors, targets, mode, places,
                           self._date(sentence, start))
 
