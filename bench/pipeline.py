@@ -189,7 +189,7 @@ def main() -> int:
     }
     cost_ratio = totals["ours"] / totals["spacy-full"] if totals["spacy-full"] else float("nan")
     openblas_ratio = totals["ours"] / totals["spacy-full-openblas"] if totals["spacy-full-openblas"] else float("nan")
-    from dateline.ingest import BATCH_SIZE
+    from dateline.ingest import BATCH_SIZE, init_worker
 
     batch = args.batch or BATCH_SIZE
 
@@ -200,8 +200,6 @@ def main() -> int:
     # them (one wait per block, where ingest waits once per run: a little pessimistic). CPU seconds
     # are counted too: on a loaded machine the wall-clock speed-up is capped by the cores we get,
     # the CPU cost per article is not.
-    from dateline.ingest import init_worker
-
     gc.collect()
     gc.freeze()
     ctx = multiprocessing.get_context("fork")

@@ -160,13 +160,25 @@ def find_tags(lines: Sequence[str], is_body: Sequence[bool], body_end: int) -> t
 
 
 _URL_LINE = re.compile(r"^\s*https?://[^\s/]+/\S+\s*$")
-_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+_MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+           r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+_MONTH = re.compile(rf"\b(?:{_MONTHS})\b\.?", re.IGNORECASE)
 _DATE_WORDS = re.compile(
-    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?"
+    rf"\b(?:{_MONTHS}|mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?"
     r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?|today|yesterday)\b\.?",
     re.IGNORECASE,
 )
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+"""A time, "12:30" or "12.30" (what makes a line a stamp)."""
+_CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+"""A time with colons only, taken out before looking for the day ("24.07.2012" keeps its day)."""
+_TIME_TAIL = re.compile(r"[\s,]*\d{1,2}[:.]\d{2}.*$")
+_DAY = re.compile(r"(?<![\d:.])\d{1,2}(?:st|nd|rd|th)?(?![\d:])")
+"""A day of the month (a 1-2 digit number that is not part of a time or a year): "November 2012" alone
+names no day, and dateparser would fill today's."""
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_UTC_ZONE = re.compile(r"\b(?:GMT|UTC)\b")
+_OFFSET = re.compile(r"[+-]\d{1,2}(?::?\d{2})?\b")
 _STAMP_WORDS = re.compile(
     r"\b(?:updated?|published|posted|modified|last|first|on|at|am|pm|a\.m|p\.m|gmt|utc|(?-i:[A-Z]{1,2}[SD]?T))\b\.?",
     re.IGNORECASE,
@@ -221,17 +233,6 @@ def find_published(lines: Sequence[str], body_start: int, skip: Collection[int] 
         if iso:
             return i, iso[:10]
     return None
-
-
-_CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
-_TIME_TAIL = re.compile(r"[\s,]*\d{1,2}[:.]\d{2}.*$")
-_DAY = re.compile(r"(?<![\d:.])\d{1,2}(?:st|nd|rd|th)?(?![\d:])")
-"""A day of the month (a 1-2 digit number that is not part of a time or a year): "November 2012" alone
-names no day, and dateparser would fill today's."""
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b\.?", re.IGNORECASE)
-_UTC_ZONE = re.compile(r"\b(?:GMT|UTC)\b")
-_OFFSET = re.compile(r"[+-]\d{1,2}(?::?\d{2})?\b")
 
 
 def is_headline_like(line: str) -> bool:
