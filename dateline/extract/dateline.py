@@ -11,10 +11,12 @@ import re
 
 from dateline.models import Dateline
 
-_MONTH = (
+MONTH_NAMES = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
+"""English month names and their wire abbreviations, capitalised, as a regex group (no trailing dot)."""
+_MONTH = MONTH_NAMES + r"\.?"
 _CAPS_WORD = r"[A-Z][A-Z'’.\-]*[A-Z.]"
 _TITLE_WORD = r"(?:[A-Z][a-z'’.\-]*\.?|of|and|de|la|el|al-[A-Z][a-z]+)"
 _DASH = r"(?:--|[-–—―:])"

@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
+from dateline.extract.dateline import MONTH_NAMES
 from dateline.extract.dates import normalize_date, parse_page_clock
 from dateline.extract.text_features import is_boilerplate_phrase, phrase_key, word_lists
 from dateline.models import Series
@@ -160,11 +161,9 @@ def find_tags(lines: Sequence[str], is_body: Sequence[bool], body_end: int) -> t
 
 
 _URL_LINE = re.compile(r"^\s*https?://[^\s/]+/\S+\s*$")
-_MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
-           r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
-_MONTH = re.compile(rf"\b(?:{_MONTHS})\b\.?", re.IGNORECASE)
+_MONTH = re.compile(rf"\b{MONTH_NAMES}\b\.?", re.IGNORECASE)
 _DATE_WORDS = re.compile(
-    rf"\b(?:{_MONTHS}|mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?"
+    rf"\b(?:{MONTH_NAMES}|mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?"
     r"|fri(?:day)?|sat(?:urday)?|sun(?:day)?|today|yesterday)\b\.?",
     re.IGNORECASE,
 )
