@@ -112,6 +112,50 @@ def score(pred: list[dict[str, Any]], gold_path: Path, gold_ids: set[str]) -> di
         return dict(json.loads(out_json.read_text()))
 
 
+def agreement(paths: Iterable[Path] = (TRAIN, DEV)) -> dict[str, Any]:
+    """Human agreement by THE scorer: on the articles PolNeAR had annotated by five or six people,
+    every annotator's version scored as a prediction against every other's (all ordered pairs,
+    micro-averaged, so P = R). It is the ceiling a system can be expected to reach against one
+    annotator, by kind: quotation marks make direct quotes near-unambiguous; where an indirect
+    attribution's content begins and ends, and which cues count, trained annotators disagree."""
+    gold, pred = [], []
+    for path in paths:
+        for rec in read_gold(path):
+            versions = [(rec["annotator"], rec["attributions"])]
+            versions += [(o["annotator"], o["attributions"]) for o in rec.get("other_annotations") or ()]
+            for a, mine in versions:
+                for b, theirs in versions:
+                    if a != b:
+                        rid = f"{rec['id']}#{a}>{b}"
+                        gold.append({"id": rid, "text": rec["text"], "attributions": mine})
+                        pred.append({"id": rid, "text": rec["text"], "attributions": theirs})
+    with tempfile.TemporaryDirectory() as tmp:
+        gold_file, pred_file, out_json = Path(tmp) / "gold.jsonl", Path(tmp) / "pred.jsonl", Path(tmp) / "m.json"
+        gold_file.write_text("".join(json.dumps(r) + "\n" for r in gold), encoding="utf-8")
+        pred_file.write_text("".join(json.dumps(r) + "\n" for r in pred), encoding="utf-8")
+        subprocess.run([sys.executable, str(SCORER), str(pred_file), str(gold_file), "--json", str(out_json)],
+                       check=True, capture_output=True, text=True)
+        metrics = dict(json.loads(out_json.read_text()))
+    metrics["articles"] = len({r["id"].split("#")[0] for r in gold})
+    metrics["pairs"] = len(gold)
+    return metrics
+
+
+def print_agreement(ours: dict[str, Any] | None) -> None:
+    """The human ceiling by kind, and ours as a share of it."""
+    human = agreement()
+    print(f"\nhuman agreement (THE scorer, every annotator against every other on the {human['articles']} "
+          f"PolNeAR articles with 5-6 annotators, {human['pairs']} ordered pairs):")
+    print(fmt_row("second annotator", human, None))
+    if ours is None:
+        return
+    for kind in ("direct", "indirect", "mixed"):
+        h, o = human["by_kind"][kind]["relation"][2], ours["by_kind"][kind]["relation"][2]
+        print(f"  {kind:<9} ours {o:.3f} / human {h:.3f} = {o / h:.3f} of the ceiling")
+    h, o = human["relation"][2], ours["relation"][2]
+    print(f"  {'all':<9} ours {o:.3f} / human {h:.3f} = {o / h:.3f} of the ceiling")
+
+
 def timed(fn: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
           gold: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float]:
     """Predictions and articles per second."""
@@ -173,6 +217,7 @@ def bench(gold_path: Path, limit: int | None, peers: bool, config: dict[str, Any
         m = ours[0]
         print(f"ours: source span F1 {m['source_span'][2]:.3f}, cue span F1 {m['cue_span'][2]:.3f}, "
               f"content exact F1 {m['content_exact'][2]:.3f}")
+    print_agreement(ours[0])
 
 
 def training_rows(stage: Any, rec: dict[str, Any], analysis: Any, docs: list[Any]) -> list[tuple[Any, bool, str]]:
@@ -426,9 +471,14 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, metavar="FILE",
                     help="with --cv or --build-model: scratch file for the train parses (outside the repo), reused"
                          " when it matches")
+    ap.add_argument("--agreement", action="store_true",
+                    help="only the human agreement by kind (multiply annotated articles, THE scorer); no system run")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                     help="stage config for quotes.v1, e.g. --set min_precision=0.4")
     args = ap.parse_args()
+    if args.agreement:
+        print_agreement(None)
+        return
     if args.build_lexicon:
         LEXICON.write_text(build_lexicon(read_gold(TRAIN, args.limit)), encoding="utf-8")
         print(f"wrote {LEXICON}")
